@@ -1,0 +1,102 @@
+# hostmon: a plain Makefile.  make, make check, make install, make clean,
+# make lint, make bench, make demo.  Each part of the tree adds itself through
+# its own module.mk; this file holds only what they share.
+
+PREFIX    ?= /usr/local
+DESTDIR   ?=
+SBINDIR   ?= $(PREFIX)/sbin
+BINDIR    ?= $(PREFIX)/bin
+LIBDIR    ?= $(PREFIX)/lib
+INCDIR    ?= $(PREFIX)/include
+MANDIR    ?= $(PREFIX)/share/man
+SYSCONFDIR ?= /etc
+
+CC        ?= cc
+RPCGEN    ?= rpcgen
+PKG_CONFIG ?= pkg-config
+SANITIZE  ?=
+WERROR    ?=
+
+# Sanitized objects live apart, so `make check SANITIZE=1` never mixes them
+# with the plain build.
+B := build$(if $(SANITIZE),-san)
+
+WARNINGS := -Wall -Wextra -Wstrict-prototypes -Wmissing-prototypes -Wshadow \
+	-Wpointer-arith -Wcast-qual -Wsign-compare -Wformat=2 -Wformat-security
+CFLAGS   ?= -O2 -g
+SANFLAGS := $(if $(SANITIZE),-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
+HM_CFLAGS  = -std=gnu11 $(WARNINGS) $(if $(WERROR),-Werror) $(SANFLAGS) $(CFLAGS)
+HM_CPPFLAGS = -D_GNU_SOURCE -Isrc/common -I$(B)/rpc $(CPPFLAGS)
+HM_LDFLAGS  = $(SANFLAGS) $(LDFLAGS)
+
+TIRPC_CFLAGS := $(shell $(PKG_CONFIG) --cflags libtirpc 2>/dev/null)
+TIRPC_LIBS   := $(shell $(PKG_CONFIG) --libs libtirpc 2>/dev/null)
+CHECK_CFLAGS := $(shell $(PKG_CONFIG) --cflags check 2>/dev/null)
+CHECK_LIBS   := $(shell $(PKG_CONFIG) --libs check 2>/dev/null)
+EVENT_LIBS   := $(shell $(PKG_CONFIG) --libs libevent 2>/dev/null)
+JANSSON_LIBS := $(shell $(PKG_CONFIG) --libs jansson 2>/dev/null)
+
+# Filled in by the module.mk files.
+PROGS       :=	# daemons and tools, built into $(B)/bin
+SBIN_PROGS  :=	# installed into SBINDIR
+BIN_PROGS   :=	# installed into BINDIR
+UNIT_TESTS  :=	# Check binaries
+INTEG_TESTS :=	# scenario scripts (need root)
+SH_SCRIPTS  :=	# every shell script, for shellcheck
+MANPAGES    :=	# mdoc pages
+GENERATED   :=	# build products that objects depend on (rpcgen output)
+INSTALL_HOOKS :=
+
+all: deps-build build
+
+include $(sort $(wildcard src/*/module.mk)) tests/module.mk
+
+build: $(GENERATED) $(PROGS)
+
+deps-build:
+	@scripts/deps.sh build
+deps:
+	@scripts/deps.sh all
+
+$(B)/%.o: %.c | $(GENERATED)
+	@mkdir -p $(@D)
+	$(CC) $(HM_CPPFLAGS) $(HM_CFLAGS) $(TIRPC_CFLAGS) $(CHECK_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(B)/%.o: $(B)/%.c | $(GENERATED)
+	@mkdir -p $(@D)
+	$(CC) $(HM_CPPFLAGS) $(HM_CFLAGS) $(TIRPC_CFLAGS) -Wno-unused-parameter -Wno-unused-variable -MMD -MP -c -o $@ $<
+
+check: deps build $(UNIT_TESTS)
+	@B=$(B) SANITIZE=$(SANITIZE) tests/run.sh $(UNIT_TESTS) -- $(INTEG_TESTS)
+
+check-unit: deps-build build $(UNIT_TESTS)
+	@B=$(B) SANITIZE=$(SANITIZE) tests/run.sh $(UNIT_TESTS) --
+
+lint: deps build
+	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
+	    --inline-suppr --std=c11 -D_GNU_SOURCE -Isrc/common \
+	    --suppress=missingIncludeSystem src tests/unit
+	shellcheck -S warning $(SH_SCRIPTS)
+	mandoc -Tlint -W warning $(MANPAGES)
+
+bench: deps build
+	@B=$(B) tests/bench/run.sh
+
+demo: deps build
+	@B=$(B) scripts/demo.sh
+
+install: build $(INSTALL_HOOKS)
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)
+	$(if $(SBIN_PROGS),install -m 755 $(SBIN_PROGS) $(DESTDIR)$(SBINDIR))
+	$(if $(BIN_PROGS),install -m 755 $(BIN_PROGS) $(DESTDIR)$(BINDIR))
+	@for m in $(MANPAGES); do s=$${m##*.}; \
+	    install -d $(DESTDIR)$(MANDIR)/man$$s && \
+	    install -m 644 $$m $(DESTDIR)$(MANDIR)/man$$s/ || exit 1; done
+
+clean:
+	rm -rf build build-san
+
+.PHONY: all build deps deps-build check check-unit lint bench demo install clean
+.DELETE_ON_ERROR:
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)

@@ -1,0 +1,22 @@
+/*
+ * priv: drop root for an unprivileged user after binding privileged ports.
+ */
+#ifndef HM_PRIV_H
+#define HM_PRIV_H
+
+#include <sys/types.h>
+
+/*
+ * Look up user (name or numeric uid) and switch to it and its primary
+ * group: setgroups to that group alone, setresgid, setresuid; then verify
+ * that root cannot be regained (setuid(0) must fail) and fail if it can.
+ * 0, or -1 with errno (ENOENT for an unknown user) and nothing half done
+ * that would leave root privileges.  Not root: 0 if already that user,
+ * otherwise -1 with EPERM.
+ */
+int	priv_drop(const char *user);
+
+/* Resolve user to uid/gid without changing anything.  0 or -1 (ENOENT). */
+int	priv_lookup(const char *user, uid_t *uid, gid_t *gid);
+
+#endif

@@ -1,0 +1,92 @@
+/*
+ * reclog: an append-only file of framed records, replayed on open.
+ *
+ * Two framings share one API:
+ *
+ *  RECLOG_BINARY  a 16-byte file header ("HMRECLOG", version, flags), then
+ *                 records of  u32 length | u32 crc32c(length, payload) |
+ *                 payload,  both integers little-endian.  A record that is
+ *                 cut short or fails its checksum ends the replay: nothing
+ *                 after it can be framed reliably.
+ *  RECLOG_TEXT    lines "payload\tCCCCCCCC\n" where C is the crc32c of the
+ *                 payload in hex; the payload holds no '\n' or '\t'.  A
+ *                 damaged line in the middle is reported with its line number
+ *                 and skipped (the next '\n' resynchronises); only a cut-off
+ *                 last line is a torn tail.  Lines that do not carry a
+ *                 checksum at all are passed to the replay function as they
+ *                 are, with RECLOG_UNCHECKED (so a log edited by hand still
+ *                 reads).
+ *
+ * Appends are buffered until reclog_commit(), which writes them with one
+ * write() and fdatasync()s: a record is durable once commit returns 0.  The
+ * file is opened O_APPEND, so several processes may append (each commit is
+ * one write); replay and compaction are for the single owner.
+ *
+ * On open, a torn or corrupt tail is cut off (and said in the log); if any
+ * bytes are dropped, a copy of the file as found is set aside first
+ * (statefile_set_aside) for the administrator.
+ */
+#ifndef HM_RECLOG_H
+#define HM_RECLOG_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+enum reclog_framing { RECLOG_BINARY, RECLOG_TEXT };
+
+#define RECLOG_UNCHECKED	0x1	/* text line without a checksum */
+
+/*
+ * Called for each good record during replay.  Return 0 to go on, -1 to stop
+ * the open with an error (errno set by the callee).
+ */
+typedef int (*reclog_replay_fn)(const void *rec, size_t len, int flags,
+    void *arg);
+
+struct reclog_stats {
+	uint64_t	records;	/* replayed */
+	uint64_t	bad_skipped;	/* text: damaged lines skipped */
+	uint64_t	tail_dropped;	/* bytes cut off the end */
+	off_t		size;		/* bytes after open */
+	char		*set_aside;	/* copy of the bad file, or NULL (owned
+					   by the reclog, freed on close) */
+};
+
+struct reclog;
+
+/*
+ * Open (creating if absent, with mode) and replay path.  max_reclen bounds a
+ * record's payload: a larger length is corruption.  stats may be NULL.
+ * NULL with errno on failure.
+ */
+struct reclog *reclog_open(const char *path, enum reclog_framing framing,
+    size_t max_reclen, mode_t mode, reclog_replay_fn fn, void *arg,
+    struct reclog_stats *stats);
+
+/* Buffer one record.  -1 with EINVAL if too long (or, in text, has '\n'). */
+int	reclog_append(struct reclog *rl, const void *rec, size_t len);
+/* Write and fdatasync what was appended.  -1 with errno; then the buffered
+   records are dropped and the file is cut back to its last durable size. */
+int	reclog_commit(struct reclog *rl);
+/* Records buffered but not committed. */
+size_t	reclog_pending(const struct reclog *rl);
+
+/*
+ * Rewrite the log with only the live records, by durable replace.  emit is
+ * called once and must call reclog_append() on the same reclog for each
+ * live record; the new file then replaces the old one.  Pending records are
+ * committed first.  On failure the old file stays in use.
+ */
+typedef int (*reclog_emit_fn)(struct reclog *rl, void *arg);
+int	reclog_compact(struct reclog *rl, reclog_emit_fn emit, void *arg);
+
+off_t	reclog_size(const struct reclog *rl);	/* committed bytes */
+const char *reclog_path(const struct reclog *rl);
+const struct reclog_stats *reclog_stats(const struct reclog *rl);
+void	reclog_close(struct reclog *rl);
+
+/* CRC-32C (Castagnoli), as used in the framing; exposed for tests. */
+uint32_t crc32c(uint32_t crc, const void *buf, size_t len);
+
+#endif
