@@ -19,12 +19,13 @@ WERROR    ?=
 
 # Sanitized objects live apart, so `make check SANITIZE=1` never mixes them
 # with the plain build.
-B := build$(if $(SANITIZE),-san)
+B := build$(if $(SANITIZE),-san)$(if $(findstring clang,$(notdir $(CC))),-clang)
 
 WARNINGS := -Wall -Wextra -Wstrict-prototypes -Wmissing-prototypes -Wshadow \
 	-Wpointer-arith -Wcast-qual -Wsign-compare -Wformat=2 -Wformat-security
 CFLAGS   ?= -O2 -g
-SANFLAGS := $(if $(SANITIZE),-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
+comma    := ,
+SANFLAGS := $(if $(SANITIZE),-fsanitize=address$(comma)undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
 HM_CFLAGS  = -std=gnu11 $(WARNINGS) $(if $(WERROR),-Werror) $(SANFLAGS) $(CFLAGS)
 HM_CPPFLAGS = -D_GNU_SOURCE -Isrc/common -I$(B)/rpc $(CPPFLAGS)
 HM_LDFLAGS  = $(SANFLAGS) $(LDFLAGS)
@@ -64,7 +65,7 @@ $(B)/%.o: %.c | $(GENERATED)
 
 $(B)/%.o: $(B)/%.c | $(GENERATED)
 	@mkdir -p $(@D)
-	$(CC) $(HM_CPPFLAGS) $(HM_CFLAGS) $(TIRPC_CFLAGS) -Wno-unused-parameter -Wno-unused-variable -MMD -MP -c -o $@ $<
+	$(CC) $(HM_CPPFLAGS) $(HM_CFLAGS) $(TIRPC_CFLAGS) -Wno-unused-parameter -Wno-unused-variable -Wno-cast-function-type -MMD -MP -c -o $@ $<
 
 check: deps build $(UNIT_TESTS)
 	@B=$(B) SANITIZE=$(SANITIZE) tests/run.sh $(UNIT_TESTS) -- $(INTEG_TESTS)
@@ -94,7 +95,7 @@ install: build $(INSTALL_HOOKS)
 	    install -m 644 $$m $(DESTDIR)$(MANDIR)/man$$s/ || exit 1; done
 
 clean:
-	rm -rf build build-san
+	rm -rf build build-san build-clang build-san-clang
 
 .PHONY: all build deps deps-build check check-unit lint bench demo install clean
 .DELETE_ON_ERROR:

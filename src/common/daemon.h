@@ -24,4 +24,12 @@ void	daemon_ready(void);
 /* 1 in a child of daemon_detach() that has not yet said ready. */
 int	daemon_waiting(void);
 
+/*
+ * In a detached process that forked the one that will say ready (a
+ * privileged parent after privsep): let go of the pipe without saying
+ * ready, and point stdin/stdout/stderr at /dev/null.  The starter then
+ * waits for the other process alone.  Harmless if not detached.
+ */
+void	daemon_release(void);
+
 #endif

@@ -23,11 +23,13 @@ enum log_dest {
 
 /*
  * foreground != 0 sends lines to stderr, otherwise to syslog with the given
- * facility (LOG_DAEMON if 0).  May be called again, for example after
+ * facility (0 keeps the one given before, LOG_DAEMON at first).  Closes a
+ * log file opened before.  May be called again, for example after
  * detaching.
  */
 void	log_init(int foreground, int facility);
 void	log_procname(const char *name);		/* tag of every line */
+const char *log_getprocname(void);	/* program name if none was set */
 void	log_setverbose(int level);		/* >0 lets log_debug through */
 int	log_getverbose(void);
 
@@ -72,7 +74,10 @@ const char *log_escape(const void *s, size_t len, char *buf, size_t bufsz);
 /*
  * Rate limiting for lines an outsider can provoke: returns 1 if a line may
  * be logged now (at most burst lines per interval seconds), and counts the
- * ones suppressed, which the next allowed line should mention.
+ * ones suppressed, which the next allowed line should mention: on 1,
+ * *suppressed (if not NULL) is the number suppressed since the last allowed
+ * line and the count starts again; on 0 it is left alone.  interval or
+ * burst <= 0 means no limit.
  */
 struct log_ratelimit {
 	int		interval;	/* seconds */

@@ -10,9 +10,10 @@
  * Look up user (name or numeric uid) and switch to it and its primary
  * group: setgroups to that group alone, setresgid, setresuid; then verify
  * that root cannot be regained (setuid(0) must fail) and fail if it can.
- * 0, or -1 with errno (ENOENT for an unknown user) and nothing half done
- * that would leave root privileges.  Not root: 0 if already that user,
- * otherwise -1 with EPERM.
+ * 0, or -1 with errno (ENOENT for an unknown user, EINVAL for a user
+ * with uid or primary gid 0) and nothing half done that would leave root
+ * privileges.  A numeric user is tried as a name first.  Not root: 0 if
+ * already that user, otherwise -1 with EPERM.
  */
 int	priv_drop(const char *user);
 

@@ -9,7 +9,8 @@
  *                 cut short or fails its checksum ends the replay: nothing
  *                 after it can be framed reliably.
  *  RECLOG_TEXT    lines "payload\tCCCCCCCC\n" where C is the crc32c of the
- *                 payload in hex; the payload holds no '\n' or '\t'.  A
+ *                 payload in lowercase hex; the payload holds no '\n' (a
+ *                 '\t' is harmless: the checksum is read from the end).  A
  *                 damaged line in the middle is reported with its line number
  *                 and skipped (the next '\n' resynchronises); only a cut-off
  *                 last line is a torn tail.  Lines that do not carry a
@@ -24,7 +25,17 @@
  *
  * On open, a torn or corrupt tail is cut off (and said in the log); if any
  * bytes are dropped, a copy of the file as found is set aside first
- * (statefile_set_aside) for the administrator.
+ * (statefile_set_aside) for the administrator.  A binary file whose header
+ * is not ours (or is cut short) is set aside and started afresh; one with
+ * a newer version is refused (EPROTO), never cut.  In text, empty lines are
+ * ignored, and only the first few damaged lines are logged one by one.
+ *
+ * Every process takes flock(LOCK_EX) on the file to replay, commit or
+ * compact, and a commit that finds the path renamed over (a compaction by
+ * another process) reopens it, so concurrent appenders lose nothing.
+ * Compaction writes only what emit() gives, so records other processes
+ * appended are dropped by it; compact only what the caller owns entirely.
+ * reclog_open removes leftover temporary files of a killed compaction.
  */
 #ifndef HM_RECLOG_H
 #define HM_RECLOG_H
@@ -38,8 +49,9 @@ enum reclog_framing { RECLOG_BINARY, RECLOG_TEXT };
 #define RECLOG_UNCHECKED	0x1	/* text line without a checksum */
 
 /*
- * Called for each good record during replay.  Return 0 to go on, -1 to stop
- * the open with an error (errno set by the callee).
+ * Called for each good record during replay; rec is valid only during the
+ * call (it points into the read buffer).  Return 0 to go on, -1 to stop
+ * the open with an error (errno set by the callee).  fn may be NULL.
  */
 typedef int (*reclog_replay_fn)(const void *rec, size_t len, int flags,
     void *arg);
@@ -57,8 +69,8 @@ struct reclog;
 
 /*
  * Open (creating if absent, with mode) and replay path.  max_reclen bounds a
- * record's payload: a larger length is corruption.  stats may be NULL.
- * NULL with errno on failure.
+ * record's payload (at most 1 GiB): a larger length is corruption.  stats
+ * may be NULL.  NULL with errno on failure.
  */
 struct reclog *reclog_open(const char *path, enum reclog_framing framing,
     size_t max_reclen, mode_t mode, reclog_replay_fn fn, void *arg,
@@ -81,9 +93,30 @@ size_t	reclog_pending(const struct reclog *rl);
 typedef int (*reclog_emit_fn)(struct reclog *rl, void *arg);
 int	reclog_compact(struct reclog *rl, reclog_emit_fn emit, void *arg);
 
+/*
+ * For a process that cannot create files in the log's folder (a daemon
+ * after dropping privileges): compaction then builds the new file in
+ * memory and calls replace(path, buf, len, arg), which must replace path
+ * durably with those bytes and return a descriptor open O_RDWR|O_APPEND on
+ * the new file, or -1 with errno (the old file then stays in use).
+ */
+typedef int (*reclog_replace_fn)(const char *path, const void *buf,
+    size_t len, void *arg);
+void	reclog_set_replace(struct reclog *rl, reclog_replace_fn fn, void *arg);
+
+/*
+ * Replay path without changing it (no cut, no header written, no copy set
+ * aside), under a shared lock, for tools that only look.  stats->
+ * tail_dropped says what an open would cut.  0, or -1 with errno.
+ */
+int	reclog_replay_file(const char *path, enum reclog_framing framing,
+    size_t max_reclen, reclog_replay_fn fn, void *arg,
+    struct reclog_stats *stats);
+
 off_t	reclog_size(const struct reclog *rl);	/* committed bytes */
 const char *reclog_path(const struct reclog *rl);
 const struct reclog_stats *reclog_stats(const struct reclog *rl);
+/* Records appended but not committed are dropped. */
 void	reclog_close(struct reclog *rl);
 
 /* CRC-32C (Castagnoli), as used in the framing; exposed for tests. */

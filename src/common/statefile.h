@@ -36,8 +36,20 @@ int	fsync_parent(const char *path);
 
 /*
  * Copy path to path.bad.UNIXTIME (durably) for an administrator to look at;
- * returns a malloc'ed name of the copy, or NULL with errno.
+ * a copy made in the same second gets a "-N" suffix, an existing file is
+ * never overwritten.  Returns a malloc'ed name of the copy, or NULL with
+ * errno.
  */
 char	*statefile_set_aside(const char *path);
+
+/*
+ * A process killed in the middle of a replace leaves its temporary file
+ * (".NAME.XXXXXX" next to path) behind; the target itself is intact.  A
+ * replace does not clean these up, because it cannot tell a leftover from
+ * the temporary file of another process replacing the same file right now.
+ * The owner of path calls this once at startup (reclog_open does it for its
+ * log).  Returns the number of files removed, or -1 with errno.
+ */
+int	statefile_clean_temps(const char *path);
 
 #endif

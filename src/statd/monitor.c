@@ -1,0 +1,538 @@
+/*
+ * The monitor list and the semantics of SM_STAT, SM_MON, SM_UNMON,
+ * SM_UNMON_ALL and SM_SIMU_CRASH.
+ *
+ * Entries live in a hash table keyed by (mon_name, my_name, prog, vers,
+ * proc); the hosts they name live in another, keyed by mon_name exactly as
+ * the lock manager spelled it, because the callback must carry that
+ * spelling.  Every change a caller is told about is in the status file
+ * before the reply.
+ */
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <errno.h>
+#include <netdb.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "statd.h"
+#include "timeutil.h"
+
+struct statd_conf conf;
+int	sm_state = 1;
+
+static uint32_t host_hashof(const void *p) { return ((const struct sm_host *)p)->hash; }
+static uint32_t entry_hashof(const void *p) { return ((const struct sm_entry *)p)->hash; }
+
+static struct htab hosts = { .hashof = host_hashof };
+static struct htab entries = { .hashof = entry_hashof };
+
+static struct log_ratelimit refusal_rl = LOG_RATELIMIT_INIT(60, 10);
+
+static uint32_t
+hash_entry(uint32_t hosthash, const char *my_name, uint32_t prog,
+    uint32_t vers, uint32_t proc)
+{
+	uint32_t h = hash_bytes(hosthash, my_name, strlen(my_name) + 1);
+
+	h = hash_bytes(h, &prog, sizeof(prog));
+	h = hash_bytes(h, &vers, sizeof(vers));
+	return hash_bytes(h, &proc, sizeof(proc));
+}
+
+void
+mon_init(void)
+{
+}
+
+struct sm_host *
+mon_host_find(const char *mon_name)
+{
+	uint32_t h = hash_name(mon_name);
+	struct sm_host *p;
+
+	for (p = htab_bucket(&hosts, h); p != NULL; p = p->next)
+		if (p->hash == h && strcmp(p->name, mon_name) == 0)
+			return p;
+	return NULL;
+}
+
+static void
+host_free(struct sm_host *h)
+{
+	free(h->name);
+	free(h->addrs);
+	free(h);
+}
+
+static void
+host_release(struct sm_host *h)
+{
+	if (--h->nentries > 0)
+		return;
+	htab_unlink(&hosts, h, h->hash);
+	host_free(h);
+}
+
+static void
+resolved(const char *name, const struct sockaddr_storage *addrs, int naddrs,
+    int err, void *arg)
+{
+	struct sm_host *h;
+
+	(void)arg;
+	if ((h = mon_host_find(name)) == NULL)
+		return;		/* unmonitored meanwhile */
+	h->resolving = 0;
+	if (err != 0) {
+		log_debug("cannot resolve %s: %s; matched by name only",
+		    esc(name), gai_strerror(err));
+		return;
+	}
+	mon_host_set_addrs(name, addrs, naddrs);
+}
+
+static struct sm_host *
+host_get(const char *mon_name)
+{
+	struct sm_host *h;
+	struct sockaddr_storage ss;
+
+	if ((h = mon_host_find(mon_name)) != NULL)
+		return h;
+	if ((h = calloc(1, sizeof(*h))) == NULL)
+		return NULL;
+	if ((h->name = strdup(mon_name)) == NULL) {
+		free(h);
+		return NULL;
+	}
+	h->hash = hash_name(mon_name);
+	if (htab_insert(&hosts, h, h->hash) == -1) {
+		host_free(h);
+		return NULL;
+	}
+	/* An address literal needs no resolver; a name waits for one. */
+	if (sm_parse_numeric(mon_name, &ss) == 0)
+		mon_host_set_addrs(mon_name, &ss, 1);
+	else if (resolve_start(mon_name, resolved, NULL) == 0)
+		h->resolving = 1;
+	return h;
+}
+
+void
+mon_host_set_addrs(const char *mon_name, const struct sockaddr_storage *addrs,
+    int naddrs)
+{
+	struct sm_host *h = mon_host_find(mon_name);
+	struct sockaddr_storage *a;
+
+	if (h == NULL || naddrs <= 0)
+		return;
+	if ((a = calloc((size_t)naddrs, sizeof(*a))) == NULL)
+		return;
+	memcpy(a, addrs, (size_t)naddrs * sizeof(*a));
+	free(h->addrs);
+	h->addrs = a;
+	h->naddrs = naddrs;
+}
+
+struct sm_entry *
+mon_find(const char *mon_name, const char *my_name, uint32_t prog,
+    uint32_t vers, uint32_t proc)
+{
+	uint32_t h = hash_entry(hash_name(mon_name), my_name, prog, vers, proc);
+	struct sm_entry *e;
+
+	for (e = htab_bucket(&entries, h); e != NULL; e = e->next)
+		if (e->hash == h && e->my_prog == prog && e->my_vers == vers &&
+		    e->my_proc == proc && strcmp(e->host->name, mon_name) == 0 &&
+		    strcmp(e->my_name, my_name) == 0)
+			return e;
+	return NULL;
+}
+
+enum mon_result
+mon_insert(const char *mon_name, const char *my_name, uint32_t prog,
+    uint32_t vers, uint32_t proc, const unsigned char priv[SM_PRIV_SIZE],
+    int *changed)
+{
+	struct sm_entry *e;
+	struct sm_host *h;
+
+	*changed = 0;
+	if ((e = mon_find(mon_name, my_name, prog, vers, proc)) != NULL) {
+		if (memcmp(e->priv, priv, SM_PRIV_SIZE) != 0) {
+			memcpy(e->priv, priv, SM_PRIV_SIZE);
+			*changed = 1;
+		}
+		return MON_OK;
+	}
+	if (entries.count >= conf.max_entries)
+		return MON_FULL;
+	if ((e = calloc(1, sizeof(*e))) == NULL)
+		return MON_FULL;
+	if ((e->my_name = strdup(my_name)) == NULL ||
+	    (h = host_get(mon_name)) == NULL) {
+		free(e->my_name);
+		free(e);
+		return MON_FULL;
+	}
+	e->host = h;
+	h->nentries++;
+	e->my_prog = prog;
+	e->my_vers = vers;
+	e->my_proc = proc;
+	memcpy(e->priv, priv, SM_PRIV_SIZE);
+	e->hash = hash_entry(h->hash, my_name, prog, vers, proc);
+	if (htab_insert(&entries, e, e->hash) == -1) {
+		host_release(h);
+		free(e->my_name);
+		free(e);
+		return MON_FULL;
+	}
+	*changed = 1;
+	return MON_OK;
+}
+
+static void
+entry_free(struct sm_entry *e)
+{
+	htab_unlink(&entries, e, e->hash);
+	host_release(e->host);
+	free(e->my_name);
+	free(e);
+}
+
+int
+mon_remove(const char *mon_name, const char *my_name, uint32_t prog,
+    uint32_t vers, uint32_t proc)
+{
+	struct sm_entry *e = mon_find(mon_name, my_name, prog, vers, proc);
+
+	if (e == NULL)
+		return 0;
+	entry_free(e);
+	return 1;
+}
+
+struct remove_all_arg {
+	const char	*my_name;
+	uint32_t	 prog, vers, proc;
+	unsigned long	 n;
+};
+
+static void
+remove_if_mine(void *item, void *arg)
+{
+	struct sm_entry *e = item;
+	struct remove_all_arg *a = arg;
+
+	if (e->my_prog == a->prog && e->my_vers == a->vers &&
+	    e->my_proc == a->proc && strcmp(e->my_name, a->my_name) == 0) {
+		entry_free(e);
+		a->n++;
+	}
+}
+
+unsigned long
+mon_remove_all(const char *my_name, uint32_t prog, uint32_t vers,
+    uint32_t proc)
+{
+	struct remove_all_arg a = { my_name, prog, vers, proc, 0 };
+
+	htab_foreach(&entries, remove_if_mine, &a);
+	return a.n;
+}
+
+static void
+free_entry_cb(void *item, void *arg)
+{
+	(void)arg;
+	entry_free(item);
+}
+
+void
+mon_clear(void)
+{
+	htab_foreach(&entries, free_entry_cb, NULL);
+}
+
+void
+mon_free(void)
+{
+	mon_clear();
+	htab_free(&entries);
+	htab_free(&hosts);
+}
+
+unsigned long mon_count(void) { return entries.count; }
+unsigned long mon_host_count(void) { return hosts.count; }
+
+struct each {
+	mon_entry_fn	 entry_fn;
+	mon_host_fn	 host_fn;
+	void		*arg;
+};
+
+static void
+each_entry(void *item, void *arg)
+{
+	struct each *e = arg;
+
+	e->entry_fn(item, e->arg);
+}
+
+static void
+each_host(void *item, void *arg)
+{
+	struct each *e = arg;
+
+	e->host_fn(item, e->arg);
+}
+
+void
+mon_foreach_entry(mon_entry_fn fn, void *arg)
+{
+	struct each e = { fn, NULL, arg };
+
+	htab_foreach(&entries, each_entry, &e);
+}
+
+void
+mon_foreach_host(mon_host_fn fn, void *arg)
+{
+	struct each e = { NULL, fn, arg };
+
+	htab_foreach(&hosts, each_host, &e);
+}
+
+/* Refusals can be provoked from outside: log them, but not without end. */
+static void
+refuse(const char *what, const struct sockaddr *caller, const char *why)
+{
+	unsigned long suppressed;
+	char a[INET6_ADDRSTRLEN + 16];
+
+	if (!log_ratelimit(&refusal_rl, &suppressed))
+		return;
+	log_warnx("refused %s from %s: %s%s", what,
+	    caller != NULL ? sm_addr_str(caller, a, sizeof(a)) : "?", why,
+	    suppressed ? " (and more refusals not logged)" : "");
+}
+
+static int
+prog_allowed(uint32_t prog)
+{
+	int i;
+
+	for (i = 0; i < conf.nallowed; i++)
+		if (conf.allowed_progs[i] == prog)
+			return 1;
+	return 0;
+}
+
+static int
+local_caller(const char *what, const struct sockaddr *caller)
+{
+	if (caller != NULL && sm_addr_is_loopback(caller))
+		return 1;
+	refuse(what, caller, "not a local caller");
+	return 0;
+}
+
+static int
+my_id_acceptable(const char *what, const my_id *id,
+    const struct sockaddr *caller)
+{
+	if (!sm_name_valid(id->my_name, strlen(id->my_name))) {
+		refuse(what, caller, "invalid my_name");
+		return 0;
+	}
+	if (!sm_name_is_local(id->my_name)) {
+		log_warnx("refused %s: my_name %s is not this host; statd "
+		    "calls back only local programs", what, esc(id->my_name));
+		return 0;
+	}
+	if (!prog_allowed((uint32_t)id->my_prog)) {
+		log_warnx("refused %s: program %u is not on the callback "
+		    "allow-list (-a)", what, (unsigned)id->my_prog);
+		return 0;
+	}
+	return 1;
+}
+
+int
+sm_handle_mon(const mon *m, const struct sockaddr *caller, sm_stat_res *res)
+{
+	const char *mon_name = m->mon_id.mon_name;
+	const my_id *id = &m->mon_id.my_id;
+	unsigned char oldpriv[SM_PRIV_SIZE];
+	struct sm_entry *e;
+	int changed, existed;
+
+	res->res_stat = stat_fail;
+	res->state = sm_state;
+	if (!local_caller("SM_MON", caller))
+		return 0;
+	if (mon_name == NULL || !sm_name_valid(mon_name, strlen(mon_name))) {
+		refuse("SM_MON", caller, "invalid mon_name");
+		return 0;
+	}
+	if (!my_id_acceptable("SM_MON", id, caller))
+		return 0;
+
+	e = mon_find(mon_name, id->my_name, (uint32_t)id->my_prog,
+	    (uint32_t)id->my_vers, (uint32_t)id->my_proc);
+	existed = e != NULL;
+	if (existed)
+		memcpy(oldpriv, e->priv, sizeof(oldpriv));
+	switch (mon_insert(mon_name, id->my_name, (uint32_t)id->my_prog,
+	    (uint32_t)id->my_vers, (uint32_t)id->my_proc,
+	    (const unsigned char *)m->priv, &changed)) {
+	case MON_OK:
+		break;
+	case MON_FULL:
+	default:
+		log_warnx("SM_MON %s: monitor list full (%lu entries, -m)",
+		    esc(mon_name), mon_count());
+		return 0;
+	}
+	if (changed) {
+		e = mon_find(mon_name, id->my_name, (uint32_t)id->my_prog,
+		    (uint32_t)id->my_vers, (uint32_t)id->my_proc);
+		/* ORDER: durable before the caller hears success. */
+		if (store_mon(e) == -1 || store_commit() == -1) {
+			log_warnx("SM_MON %s not recorded: status file "
+			    "write failed", esc(mon_name));
+			if (existed)
+				memcpy(e->priv, oldpriv, sizeof(oldpriv));
+			else
+				entry_free(e);
+			return 0;
+		}
+		store_maybe_compact();
+	}
+	log_debug("SM_MON %s for %s prog %u vers %u proc %u", esc(mon_name),
+	    esc(id->my_name), (unsigned)id->my_prog, (unsigned)id->my_vers,
+	    (unsigned)id->my_proc);
+	res->res_stat = stat_succ;
+	return 0;
+}
+
+int
+sm_handle_unmon(const mon_id *mid, const struct sockaddr *caller,
+    sm_stat *res)
+{
+	const my_id *id = &mid->my_id;
+	struct sm_entry *e;
+	unsigned char priv[SM_PRIV_SIZE];
+
+	res->state = sm_state;
+	if (!local_caller("SM_UNMON", caller))
+		return 0;
+	if (mid->mon_name == NULL || id->my_name == NULL)
+		return 0;
+	e = mon_find(mid->mon_name, id->my_name, (uint32_t)id->my_prog,
+	    (uint32_t)id->my_vers, (uint32_t)id->my_proc);
+	if (e == NULL) {
+		log_debug("SM_UNMON %s: not monitored", esc(mid->mon_name));
+		return 0;
+	}
+	memcpy(priv, e->priv, sizeof(priv));
+	if (store_unmon(mid->mon_name, id->my_name, (uint32_t)id->my_prog,
+	    (uint32_t)id->my_vers, (uint32_t)id->my_proc) == -1 ||
+	    store_commit() == -1) {
+		/* The entry stays, in memory as on disk; the caller retries. */
+		log_warnx("SM_UNMON %s not recorded: status file write failed",
+		    esc(mid->mon_name));
+		return -1;
+	}
+	entry_free(e);
+	store_maybe_compact();
+	log_debug("SM_UNMON %s for %s", esc(mid->mon_name), esc(id->my_name));
+	return 0;
+}
+
+int
+sm_handle_unmon_all(const my_id *id, const struct sockaddr *caller,
+    sm_stat *res)
+{
+	unsigned long n;
+
+	res->state = sm_state;
+	if (!local_caller("SM_UNMON_ALL", caller))
+		return 0;
+	if (id->my_name == NULL)
+		return 0;
+	if (store_unmon_all(id->my_name, (uint32_t)id->my_prog,
+	    (uint32_t)id->my_vers, (uint32_t)id->my_proc) == -1 ||
+	    store_commit() == -1) {
+		log_warnx("SM_UNMON_ALL for %s not recorded: status file "
+		    "write failed", esc(id->my_name));
+		return -1;
+	}
+	n = mon_remove_all(id->my_name, (uint32_t)id->my_prog,
+	    (uint32_t)id->my_vers, (uint32_t)id->my_proc);
+	store_maybe_compact();
+	log_debug("SM_UNMON_ALL for %s prog %u: %lu entries", esc(id->my_name),
+	    (unsigned)id->my_prog, n);
+	return 0;
+}
+
+int
+sm_handle_stat(const sm_name *n, sm_stat_res *res)
+{
+	res->state = sm_state;
+	res->res_stat = stat_fail;
+	if (n->mon_name == NULL || !sm_name_valid(n->mon_name,
+	    strlen(n->mon_name)))
+		return 0;
+	/* stat_succ promises we would monitor it: not when full. */
+	if (mon_count() < conf.max_entries)
+		res->res_stat = stat_succ;
+	return 0;
+}
+
+int
+sm_handle_simu_crash(const struct sockaddr *caller)
+{
+	if (!local_caller("SM_SIMU_CRASH", caller))
+		return 0;
+	return sm_crash("SM_SIMU_CRASH");
+}
+
+static void
+queue_host(struct sm_host *h, void *arg)
+{
+	int64_t now = *(int64_t *)arg;
+
+	if (notify_queue(h->name, sm_state, now) == -1)
+		log_warn("cannot queue a notification for %s", esc(h->name));
+}
+
+/*
+ * This host "rebooted": advance the state past any number a peer has seen,
+ * notify every monitored host, forget the monitors (the lock managers'
+ * state is gone with the crash).  One durable replace makes all of it
+ * atomic.
+ */
+int
+sm_crash(const char *why)
+{
+	int64_t now = real_ms();
+	unsigned long hosts_before = mon_host_count();
+
+	sm_state += (sm_state & 1) ? 2 : 1;
+	mon_foreach_host(queue_host, &now);
+	mon_clear();
+	if (store_compact() == -1) {
+		log_warnx("%s: status file not rewritten; state %d kept in "
+		    "memory only", why, sm_state);
+		return -1;
+	}
+	log_info("%s: state now %d, notifying %lu hosts", why, sm_state,
+	    hosts_before);
+	notify_start();
+	return 0;
+}

@@ -1,0 +1,256 @@
+/*
+ * Privilege separation for the status file.
+ *
+ * The serving process drops root after binding, but compacting the status
+ * file means creating a file in its folder (/var/db by default), which the
+ * unprivileged user may not write.  So a root parent stays behind that can
+ * do exactly one thing: replace the status file with bytes the child sends,
+ * durably, give it to the child's user, and pass back a descriptor to it.
+ * It also unregisters the program from rpcbind when the child is gone
+ * (registrations made as root can only be removed as root).  It holds no
+ * other descriptor and parses nothing but a length.
+ */
+#include <sys/types.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <rpc/rpc.h>
+#include <rpc/rpcb_clnt.h>
+
+#include "daemon.h"
+#include "log.h"
+#include "pidfile.h"
+#include "statd.h"
+#include "statefile.h"
+
+#define PRIVSEP_MAX	(1UL << 30)	/* largest status file it writes */
+
+static int	ps_fd = -1;		/* the child's end */
+static struct pidfh *ps_pidfile;
+static pid_t	ps_child;
+
+static int
+read_full(int fd, void *buf, size_t len)
+{
+	char *p = buf;
+
+	while (len > 0) {
+		ssize_t n = read(fd, p, len);
+
+		if (n == 0) {
+			errno = EPIPE;
+			return -1;
+		}
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static int
+write_full(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* The answer: an errno (0 for success) and, on success, the descriptor. */
+static void
+send_answer(int sock, int err, int fd)
+{
+	struct msghdr msg;
+	struct iovec iov;
+	union {
+		struct cmsghdr	hdr;
+		char		buf[CMSG_SPACE(sizeof(int))];
+	} cm;
+	int32_t e = err;
+
+	memset(&msg, 0, sizeof(msg));
+	iov.iov_base = &e;
+	iov.iov_len = sizeof(e);
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	if (fd != -1) {
+		memset(&cm, 0, sizeof(cm));
+		msg.msg_control = cm.buf;
+		msg.msg_controllen = sizeof(cm.buf);
+		cm.hdr.cmsg_level = SOL_SOCKET;
+		cm.hdr.cmsg_type = SCM_RIGHTS;
+		cm.hdr.cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(&cm.hdr), &fd, sizeof(int));
+	}
+	while (sendmsg(sock, &msg, 0) == -1 && errno == EINTR)
+		;
+}
+
+static void
+forward_signal(int sig)
+{
+	if (ps_child > 0)
+		kill(ps_child, sig);
+}
+
+static __attribute__((noreturn)) void
+parent_loop(int sock, const char *path, uid_t uid, gid_t gid)
+{
+	struct sigaction sa;
+	int status = 0;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = forward_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	log_procname("rpc.statd [priv]");
+
+	for (;;) {
+		uint64_t len;
+		char *buf;
+		int fd = -1, err = 0;
+
+		if (read_full(sock, &len, sizeof(len)) == -1)
+			break;		/* the child is gone */
+		if (len > PRIVSEP_MAX || (buf = malloc(len ? len : 1)) == NULL) {
+			log_warnx("privsep: refused a %llu-byte status file",
+			    (unsigned long long)len);
+			break;
+		}
+		if (read_full(sock, buf, len) == -1) {
+			free(buf);
+			break;
+		}
+		if (statefile_replace(path, buf, len, 0600) == -1 ||
+		    (fd = open(path, O_RDWR | O_APPEND | O_CLOEXEC)) == -1 ||
+		    fchown(fd, uid, gid) == -1)
+			err = errno ? errno : EIO;
+		free(buf);
+		send_answer(sock, err, err ? -1 : fd);
+		if (fd != -1)
+			close(fd);
+	}
+	close(sock);
+	rpcb_unset(SM_PROG, SM_VERS, NULL);
+	if (ps_pidfile != NULL)
+		pidfile_remove(ps_pidfile);
+	while (waitpid(ps_child, &status, 0) == -1 && errno == EINTR)
+		;
+	_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 1);
+}
+
+/*
+ * Fork the root parent.  Call before any other descriptor worth guarding
+ * is opened; returns in the child, which goes on to serve.
+ */
+int
+privsep_start(const char *statusfile, uid_t uid, gid_t gid,
+    struct pidfh *pfh)
+{
+	int sv[2];
+	pid_t pid;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == -1)
+		return -1;
+	if ((pid = fork()) == -1) {
+		close(sv[0]);
+		close(sv[1]);
+		return -1;
+	}
+	if (pid > 0) {
+		ps_child = pid;
+		ps_pidfile = pfh;
+		close(sv[1]);
+		/* Only the serving child tells the starter it is ready. */
+		daemon_release();
+		parent_loop(sv[0], statusfile, uid, gid);
+	}
+	close(sv[0]);
+	ps_fd = sv[1];
+	/* ORDER: set, then check the parent did not die in between. */
+	(void)prctl(PR_SET_PDEATHSIG, SIGTERM);
+	if (getppid() == 1)
+		fatalx("privileged parent died at start-up");
+	return 0;
+}
+
+int
+privsep_active(void)
+{
+	return ps_fd != -1;
+}
+
+/* reclog's replace hook: returns a descriptor on the new file. */
+int
+privsep_replace_cb(const char *path, const void *buf, size_t len, void *arg)
+{
+	struct msghdr msg;
+	struct iovec iov;
+	union {
+		struct cmsghdr	hdr;
+		char		buf[CMSG_SPACE(sizeof(int))];
+	} cm;
+	struct cmsghdr *c;
+	uint64_t l = len;
+	int32_t err;
+	int fd = -1;
+	ssize_t n;
+
+	(void)path;
+	(void)arg;
+	if (write_full(ps_fd, &l, sizeof(l)) == -1 ||
+	    write_full(ps_fd, buf, len) == -1)
+		return -1;
+	memset(&msg, 0, sizeof(msg));
+	iov.iov_base = &err;
+	iov.iov_len = sizeof(err);
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	msg.msg_control = cm.buf;
+	msg.msg_controllen = sizeof(cm.buf);
+	while ((n = recvmsg(ps_fd, &msg, MSG_CMSG_CLOEXEC)) == -1 &&
+	    errno == EINTR)
+		;
+	if (n != (ssize_t)sizeof(err)) {
+		errno = EPIPE;
+		return -1;
+	}
+	for (c = CMSG_FIRSTHDR(&msg); c != NULL; c = CMSG_NXTHDR(&msg, c))
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
+			memcpy(&fd, CMSG_DATA(c), sizeof(int));
+	if (err != 0) {
+		if (fd != -1)
+			close(fd);
+		errno = err;
+		return -1;
+	}
+	if (fd == -1)
+		errno = EPROTO;
+	return fd;
+}

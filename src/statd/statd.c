@@ -1,0 +1,353 @@
+/*
+ * rpc.statd: options, the order of start-up, and the loop.
+ */
+#include <sys/types.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <errno.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include <rpc/rpc.h>
+
+#include "daemon.h"
+#include "log.h"
+#include "pidfile.h"
+#include "priv.h"
+#include "statd.h"
+#include "timeutil.h"
+
+#define STATD_DEFAULT_PIDFILE	"/run/rpc.statd.pid"
+
+static int	quit;
+
+static __attribute__((noreturn)) void
+usage(void)
+{
+	fprintf(stderr, "usage: rpc.statd [-dF] [-a prog[,prog...]] "
+	    "[-f statusfile] [-h bindaddr]\n"
+	    "                 [-m maxentries] [-n myname] [-P pidfile] "
+	    "[-p port] [-u user]\n"
+	    "       rpc.statd -l [-f statusfile]\n");
+	exit(1);
+}
+
+static unsigned long
+number(const char *s, unsigned long min, unsigned long max, const char *what)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno != 0 || *s == '\0' || *end != '\0' || *s == '-' ||
+	    v < min || v > max)
+		fatalx("%s %s: must be a number from %lu to %lu", what, s, min,
+		    max);
+	return v;
+}
+
+static void
+parse_progs(char *list)
+{
+	char *p, *save = NULL;
+
+	conf.nallowed = 0;
+	for (p = strtok_r(list, ",", &save); p != NULL;
+	    p = strtok_r(NULL, ",", &save)) {
+		if (conf.nallowed == STATD_MAX_ALLOWED_PROGS)
+			fatalx("-a: at most %d programs",
+			    STATD_MAX_ALLOWED_PROGS);
+		conf.allowed_progs[conf.nallowed++] =
+		    (uint32_t)number(p, 1, UINT32_MAX, "-a");
+	}
+	if (conf.nallowed == 0)
+		fatalx("-a: no program given");
+}
+
+static int
+make_signalfd(void)
+{
+	sigset_t set;
+	int fd;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGUSR1);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) == -1)
+		fatal("sigprocmask");
+	if ((fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC)) == -1)
+		fatal("signalfd");
+	signal(SIGPIPE, SIG_IGN);
+	return fd;
+}
+
+static void
+on_signal(int fd)
+{
+	struct signalfd_siginfo si;
+
+	while (read(fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		switch (si.ssi_signo) {
+		case SIGTERM:
+		case SIGINT:
+			quit = 1;
+			break;
+		case SIGHUP:
+			if (log_reopen() == -1)
+				log_warn("log reopen");
+			break;
+		case SIGUSR1:
+			log_info("state %d, %lu entries for %lu hosts, %lu "
+			    "notifications and %lu callbacks pending",
+			    sm_state, mon_count(), mon_host_count(),
+			    notify_pending(), callback_pending());
+			break;
+		}
+	}
+}
+
+/*
+ * Decide, from the stored state and the kernel's boot id, whether this
+ * host rebooted since the status file was last written.
+ */
+static void
+recover(const struct store_replay *rp)
+{
+	if (read_boot_id(conf.bootid_path, sm_boot_id) == -1)
+		fatal("cannot read the boot id from %s", conf.bootid_path);
+	if (!rp->have_state) {
+		sm_state = 1;
+		if (store_state(sm_state, sm_boot_id) == -1 ||
+		    store_commit() == -1)
+			fatal("%s: cannot record the first state",
+			    conf.statusfile);
+		log_info("new status file %s: state %d", conf.statusfile,
+		    sm_state);
+		return;
+	}
+	sm_state = rp->state;
+	if (strcmp(rp->boot_id, sm_boot_id) == 0) {
+		log_info("restarted within the same boot: state %d, %lu "
+		    "entries, %lu notifications pending", sm_state,
+		    mon_count(), notify_pending());
+		return;
+	}
+	/* ORDER: the new state is durable before anyone can ask for it. */
+	if (sm_crash("reboot") == -1)
+		fatalx("cannot record the new state after a reboot");
+}
+
+static void
+loop(int sigfd)
+{
+	struct pollfd *pfd = NULL;
+	int npfd = 0;
+	int nfds[2];
+
+	notify_fds(nfds);
+	while (!quit) {
+		int nsvc = svc_max_pollfd, n, i, extra = 5, svc_ready;
+
+		if (nsvc + extra > npfd) {
+			struct pollfd *p = reallocarray(pfd,
+			    (size_t)(nsvc + extra), sizeof(*p));
+
+			if (p == NULL)
+				fatal("poll set");
+			pfd = p;
+			npfd = nsvc + extra;
+		}
+		memcpy(pfd, svc_pollfd, (size_t)nsvc * sizeof(*pfd));
+		pfd[nsvc].fd = sigfd;
+		pfd[nsvc + 1].fd = resolve_fd();
+		pfd[nsvc + 2].fd = nfds[0];
+		pfd[nsvc + 3].fd = nfds[1];
+		pfd[nsvc + 4].fd = callback_fd();
+		for (i = nsvc; i < nsvc + extra; i++) {
+			pfd[i].events = POLLIN;
+			pfd[i].revents = 0;
+		}
+		n = poll(pfd, (nfds_t)(nsvc + extra), timers_poll_timeout());
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			fatal("poll");
+		}
+		svc_ready = 0;
+		for (i = 0; i < nsvc; i++)
+			if (pfd[i].revents != 0)
+				svc_ready++;
+		if (svc_ready > 0)
+			svc_getreq_poll(pfd, svc_ready);
+		if (pfd[nsvc].revents & POLLIN)
+			on_signal(sigfd);
+		if (pfd[nsvc + 1].revents & POLLIN)
+			resolve_dispatch();
+		if (pfd[nsvc + 2].revents & POLLIN)
+			notify_input(nfds[0]);
+		if (pfd[nsvc + 3].revents & POLLIN)
+			notify_input(nfds[1]);
+		if (pfd[nsvc + 4].revents & POLLIN)
+			callback_input();
+		timers_run();
+	}
+	free(pfd);
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct store_replay rp;
+	struct pidfh *pfh = NULL;
+	struct utsname u;
+	const char *pidfile = geteuid() == 0 ? STATD_DEFAULT_PIDFILE : NULL;
+	char progs[64] = "";
+	uid_t uid = 0;
+	gid_t gid = 0;
+	pid_t other;
+	int ch, list = 0, sigfd, is_root = geteuid() == 0;
+
+	log_procname("rpc.statd");
+	log_init(1, LOG_DAEMON);
+	conf.statusfile = STATD_DEFAULT_STATUSFILE;
+	conf.user = STATD_DEFAULT_USER;
+	conf.bootid_path = BOOT_ID_PATH;
+	conf.max_entries = STATD_DEFAULT_MAX_ENTRIES;
+	conf.allowed_progs[0] = STATD_NLM_PROG;
+	conf.nallowed = 1;
+
+	while ((ch = getopt(argc, argv, "a:B:dFf:h:lm:n:P:p:u:")) != -1) {
+		switch (ch) {
+		case 'a':
+			if (strlen(optarg) >= sizeof(progs))
+				fatalx("-a: list too long");
+			strcpy(progs, optarg);
+			parse_progs(progs);
+			break;
+		case 'B':
+			conf.bootid_path = optarg;
+			break;
+		case 'd':
+			conf.debug = 1;
+			break;
+		case 'F':
+			conf.foreground = 1;
+			break;
+		case 'f':
+			conf.statusfile = optarg;
+			break;
+		case 'h':
+			conf.bindaddr = optarg;
+			break;
+		case 'l':
+			list = 1;
+			break;
+		case 'm':
+			conf.max_entries = number(optarg, 1, 100000000, "-m");
+			break;
+		case 'n':
+			if (!sm_name_valid(optarg, strlen(optarg)))
+				fatalx("-n: invalid host name");
+			conf.myname = optarg;
+			break;
+		case 'P':
+			pidfile = *optarg ? optarg : NULL;
+			break;
+		case 'p':
+			conf.port = (int)number(optarg, 1, 65535, "-p");
+			break;
+		case 'u':
+			conf.user = optarg;
+			break;
+		default:
+			usage();
+		}
+	}
+	if (optind != argc)
+		usage();
+	log_setverbose(conf.debug);
+
+	if (list) {
+		mon_init();
+		return store_list(conf.statusfile, stdout) == 0 ? 0 : 1;
+	}
+
+	if (conf.myname == NULL) {
+		if (uname(&u) == -1)
+			fatal("uname");
+		conf.myname = u.nodename;
+	}
+	if (is_root && priv_lookup(conf.user, &uid, &gid) == -1)
+		fatalx("-u %s: no such user", esc(conf.user));
+
+	if (pidfile != NULL &&
+	    (pfh = pidfile_open(pidfile, 0644, &other)) == NULL) {
+		if (errno == EEXIST)
+			fatalx("already running, pid %d", (int)other);
+		fatal("%s", pidfile);
+	}
+	if (!conf.foreground) {
+		if (daemon_detach() == -1)
+			fatal("detach");
+		log_init(0, LOG_DAEMON);
+	}
+	/* ORDER: the root parent first, holding nothing but its socket. */
+	if (is_root && privsep_start(conf.statusfile, uid, gid, pfh) == -1)
+		fatal("privilege separation");
+
+	sigfd = make_signalfd();
+	sm_local_names_init(conf.myname);
+	mon_init();
+	if (resolve_init() == -1)
+		fatal("resolver threads");
+	notify_init();
+	callback_init();
+	if (store_open(conf.statusfile, &rp) == -1)
+		fatal("%s", conf.statusfile);
+	recover(&rp);
+
+	/* ORDER: bind and register while root, then drop root for good. */
+	svc_start();
+	if (is_root) {
+		if (chown(conf.statusfile, uid, gid) == -1)
+			fatal("chown %s", conf.statusfile);
+		if (priv_drop(conf.user) == -1)
+			fatal("cannot drop privileges to %s", esc(conf.user));
+		store_use_privsep();
+	}
+	if (pfh != NULL && pidfile_write(pfh) == -1)
+		log_warn("%s", pidfile);
+	log_info("ready: state %d, host name %s, %lu entries, %lu "
+	    "notifications pending", sm_state, esc(conf.myname), mon_count(),
+	    notify_pending());
+	daemon_ready();
+	notify_start();
+
+	loop(sigfd);
+
+	log_info("stopping: state %d, %lu entries, %lu notifications "
+	    "pending", sm_state, mon_count(), notify_pending());
+	svc_stop();
+	store_close();
+	callback_free();
+	notify_free();
+	resolve_shutdown();
+	mon_free();
+	timers_free();
+	sm_local_names_free();
+	/* After the drop the root parent removes it (it may not, here). */
+	if (pfh != NULL && !privsep_active())
+		pidfile_remove(pfh);
+	close(sigfd);
+	return 0;
+}

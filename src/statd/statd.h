@@ -1,0 +1,258 @@
+/*
+ * rpc.statd: the NSM host status monitor.
+ *
+ * The daemon's parts, one file each:
+ *   statd.c     options, start-up order, the poll loop, signals
+ *   svc.c       RPC transports, rpcbind registration, dispatch, caller checks
+ *   monitor.c   the monitor list: entries, hosts, SM_MON/UNMON/... semantics
+ *   store.c     the status file: record encoding, replay, compaction
+ *   notify.c    outgoing SM_NOTIFY after a reboot, with the retry ladder
+ *   callback.c  incoming SM_NOTIFY: matching and calls to lock managers
+ *   rpcio.c     non-blocking UDP RPC calls (rpcbind GETPORT and the rest)
+ *   resolve.c   name resolution off the loop, in a worker thread
+ *   hostname.c  name checks, local names, address helpers
+ *   privsep.c   the root parent that replaces the status file
+ *   timers.c    a heap of due times for the loop
+ */
+#ifndef STATD_H
+#define STATD_H
+
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <stdio.h>
+#include <sys/types.h>
+
+#include "sm_inter.h"
+
+#define STATD_DEFAULT_STATUSFILE	"/var/db/statd.status"
+#define STATD_DEFAULT_USER		"statd"
+#define STATD_DEFAULT_MAX_ENTRIES	1000000
+#define STATD_NLM_PROG			100021
+#define STATD_MAX_ALLOWED_PROGS		16
+
+/* Whole-program settings, from the command line. */
+struct statd_conf {
+	const char	*statusfile;
+	const char	*bindaddr;	/* -h, NULL for any */
+	const char	*myname;	/* -n, or the node name */
+	const char	*user;		/* -u */
+	const char	*bootid_path;	/* -B, for tests */
+	const char	*pidfile;	/* -P */
+	int		 port;		/* -p, 0 for any */
+	int		 foreground;	/* -F */
+	int		 debug;		/* -d */
+	unsigned long	 max_entries;	/* -m */
+	uint32_t	 allowed_progs[STATD_MAX_ALLOWED_PROGS];	/* -a */
+	int		 nallowed;
+};
+extern struct statd_conf conf;
+
+/* htab.c: chained hash tables of structs whose first member is "next". */
+struct htab {
+	void		**slots;
+	size_t		  nslots;	/* a power of two */
+	size_t		  count;
+	uint32_t	(*hashof)(const void *item);
+};
+uint32_t hash_bytes(uint32_t h, const void *p, size_t len);
+uint32_t hash_name(const char *s);
+int	 htab_insert(struct htab *t, void *item, uint32_t hash);
+void	 htab_unlink(struct htab *t, void *item, uint32_t hash);
+void	*htab_bucket(const struct htab *t, uint32_t hash);
+void	 htab_foreach(const struct htab *t, void (*fn)(void *, void *),
+	    void *arg);
+void	 htab_free(struct htab *t);
+
+/* hostname.c */
+int	 sm_name_valid(const char *name, size_t len);
+int	 sm_name_is_local(const char *name);
+void	 sm_local_names_init(const char *myname);
+void	 sm_local_names_free(void);
+int	 sm_addr_is_loopback(const struct sockaddr *sa);
+int	 sm_addr_equal(const struct sockaddr *a, const struct sockaddr *b);
+/* Numeric address literal into ss; 0, or -1 if name is not one. */
+int	 sm_parse_numeric(const char *name, struct sockaddr_storage *ss);
+const char *sm_addr_str(const struct sockaddr *sa, char *buf, size_t len);
+/* A name escaped for the log, in a rotating static buffer. */
+const char *esc(const char *name);
+
+/*
+ * A monitored host: one per distinct mon_name, shared by the entries that
+ * name it.  Addresses are resolved off the loop and used to match
+ * SM_NOTIFY by sender.
+ */
+struct sm_host {
+	struct sm_host	*next;		/* hash chain */
+	char		*name;
+	uint32_t	 hash;
+	unsigned	 nentries;
+	int		 resolving;
+	int		 naddrs;
+	struct sockaddr_storage *addrs;
+	int		 delivered_state;	/* last state called back */
+	int		 have_delivered;
+	int		 matched;	/* scratch, while matching a notify */
+};
+
+/* One SM_MON registration: who watches which host. */
+struct sm_entry {
+	struct sm_entry	*next;		/* hash chain */
+	struct sm_host	*host;
+	char		*my_name;
+	uint32_t	 my_prog, my_vers, my_proc;
+	uint32_t	 hash;
+	unsigned char	 priv[SM_PRIV_SIZE];
+};
+
+/* monitor.c */
+enum mon_result { MON_OK, MON_FULL, MON_STORE_ERR };
+void	 mon_init(void);
+void	 mon_free(void);
+struct sm_entry *mon_find(const char *mon_name, const char *my_name,
+	    uint32_t prog, uint32_t vers, uint32_t proc);
+/* Adds or updates (priv) without storing; for replay and for SM_MON. */
+enum mon_result mon_insert(const char *mon_name, const char *my_name,
+	    uint32_t prog, uint32_t vers, uint32_t proc,
+	    const unsigned char priv[SM_PRIV_SIZE], int *changed);
+int	 mon_remove(const char *mon_name, const char *my_name, uint32_t prog,
+	    uint32_t vers, uint32_t proc);
+unsigned long mon_remove_all(const char *my_name, uint32_t prog,
+	    uint32_t vers, uint32_t proc);
+void	 mon_clear(void);
+unsigned long mon_count(void);
+unsigned long mon_host_count(void);
+struct sm_host *mon_host_find(const char *mon_name);
+void	 mon_host_set_addrs(const char *mon_name,
+	    const struct sockaddr_storage *addrs, int naddrs);
+typedef void (*mon_entry_fn)(struct sm_entry *e, void *arg);
+typedef void (*mon_host_fn)(struct sm_host *h, void *arg);
+void	 mon_foreach_entry(mon_entry_fn fn, void *arg);
+void	 mon_foreach_host(mon_host_fn fn, void *arg);
+
+/* The NSM state and the request handlers (monitor.c). */
+extern int	 sm_state;
+extern char	 sm_boot_id[37];
+int	 sm_handle_mon(const mon *m, const struct sockaddr *caller,
+	    sm_stat_res *res);
+int	 sm_handle_unmon(const mon_id *id, const struct sockaddr *caller,
+	    sm_stat *res);
+int	 sm_handle_unmon_all(const my_id *id, const struct sockaddr *caller,
+	    sm_stat *res);
+int	 sm_handle_stat(const sm_name *n, sm_stat_res *res);
+int	 sm_handle_simu_crash(const struct sockaddr *caller);
+/* A reboot: advance the state, queue notifications, forget monitors. */
+int	 sm_crash(const char *why);
+
+/* store.c */
+struct store_replay {
+	int		have_state;
+	int		state;
+	char		boot_id[37];
+};
+int	 store_open(const char *path, struct store_replay *rp);
+int	 store_state(int state, const char *boot_id);
+int	 store_mon(const struct sm_entry *e);
+int	 store_unmon(const char *mon_name, const char *my_name,
+	    uint32_t prog, uint32_t vers, uint32_t proc);
+int	 store_unmon_all(const char *my_name, uint32_t prog, uint32_t vers,
+	    uint32_t proc);
+int	 store_notify_add(const char *mon_name, int state, int64_t since_ms);
+int	 store_notify_done(const char *mon_name);
+int	 store_commit(void);
+int	 store_compact(void);
+void	 store_use_privsep(void);	/* compact through the root parent */
+int	 store_maybe_compact(void);
+void	 store_close(void);
+/* rpc.statd -l: print a status file in readable form. */
+int	 store_list(const char *path, FILE *out);
+
+/* notify.c: pending outgoing notifications. */
+void	 notify_init(void);
+void	 notify_free(void);
+/* Queue mon_name; from replay (no store) or a crash (stored by caller). */
+int	 notify_queue(const char *mon_name, int state, int64_t since_ms);
+void	 notify_start(void);		/* begin sending */
+int	 notify_fds(int fds[2]);		/* sockets for the loop */
+void	 notify_input(int fd);
+void	 notify_done(const char *mon_name);	/* replay of a 'D' record */
+unsigned long notify_pending(void);
+typedef void (*notify_fn)(const char *name, int state, int64_t since_ms,
+	    void *arg);
+void	 notify_foreach(notify_fn fn, void *arg);
+/*
+ * The retry ladder: given how long ago the first attempt was and how many
+ * attempts were made, the delay until the next, or -1 to give up.
+ */
+int64_t	 notify_next_delay(int64_t elapsed_ms, unsigned attempts);
+
+/* callback.c: an SM_NOTIFY arrived. */
+void	 callback_init(void);
+int	 callback_fd(void);
+void	 callback_input(void);
+void	 callback_free(void);
+void	 callback_notify(const char *mon_name, int state,
+	    const struct sockaddr *sender);
+unsigned long callback_pending(void);
+
+/* resolve.c */
+typedef void (*resolve_fn)(const char *name,
+	    const struct sockaddr_storage *addrs, int naddrs, int err,
+	    void *arg);
+int	 resolve_init(void);
+int	 resolve_fd(void);
+void	 resolve_dispatch(void);
+int	 resolve_start(const char *name, resolve_fn fn, void *arg);
+void	 resolve_shutdown(void);
+
+/* timers.c: one-shot timers on the monotonic clock, kept in a heap. */
+struct timer {
+	int64_t		 due;		/* mono_ms() */
+	int		 slot;		/* heap index, -1 when not armed */
+	void		(*fn)(struct timer *t, void *arg);
+	void		*arg;
+};
+void	 timer_init(struct timer *t, void (*fn)(struct timer *, void *),
+	    void *arg);
+void	 timer_set(struct timer *t, int64_t delay_ms);
+void	 timer_cancel(struct timer *t);
+int	 timer_armed(const struct timer *t);
+int	 timers_poll_timeout(void);	/* for poll(): ms, or -1 */
+void	 timers_run(void);
+void	 timers_free(void);
+
+/*
+ * rpcio.c: RPC calls over one non-blocking UDP socket.  The reply is
+ * decoded into res with xres; done gets 0, or an errno-like code
+ * (EPROTO for a rejected or garbled reply).  Time-outs are the caller's:
+ * it cancels the xid when its own timer fires.
+ */
+struct rpcio;
+bool_t	 sm_xdr_void(XDR *xdrs, void *p);
+typedef void (*rpcio_done_fn)(void *arg, int err);
+struct rpcio *rpcio_new(int family, int reserved_port);
+int	 rpcio_fd(const struct rpcio *io);
+uint32_t rpcio_call(struct rpcio *io, const struct sockaddr *to,
+	    uint32_t prog, uint32_t vers, uint32_t proc, xdrproc_t xargs,
+	    void *args, xdrproc_t xres, void *res, rpcio_done_fn done,
+	    void *arg);
+void	 rpcio_cancel(struct rpcio *io, uint32_t xid);
+void	 rpcio_input(struct rpcio *io);
+void	 rpcio_free(struct rpcio *io);
+unsigned long rpcio_inflight(const struct rpcio *io);
+
+/* svc.c */
+int	 svc_start(void);
+void	 svc_stop(void);
+
+/* privsep.c */
+struct pidfh;
+int	 privsep_start(const char *statusfile, uid_t uid, gid_t gid,
+	    struct pidfh *pfh);
+int	 privsep_replace_cb(const char *path, const void *buf, size_t len,
+	    void *arg);
+int	 privsep_active(void);
+
+#endif

@@ -1,0 +1,902 @@
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+
+#include <check.h>
+#include <dirent.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../check_main.h"
+#include "../testutil.h"
+#include "log.h"
+#include "reclog.h"
+
+#define MAXREC		4096
+
+static char *dir;
+
+/* What a replay saw. */
+struct seen {
+	size_t	 n;
+	size_t	 cap;
+	char	**rec;
+	size_t	*len;
+	int	*flags;
+};
+
+static void
+setup(void)
+{
+	dir = tu_tmpdir();
+	tu_log_capture_start();
+}
+
+static void
+teardown(void)
+{
+	tu_log_capture_stop();
+	tu_rmtree(dir);
+	free(dir);
+	dir = NULL;
+}
+
+static int
+collect(const void *rec, size_t len, int flags, void *arg)
+{
+	struct seen *s = arg;
+
+	if (s->n == s->cap) {
+		s->cap = s->cap ? s->cap * 2 : 64;
+		s->rec = realloc(s->rec, s->cap * sizeof(*s->rec));
+		s->len = realloc(s->len, s->cap * sizeof(*s->len));
+		s->flags = realloc(s->flags, s->cap * sizeof(*s->flags));
+		ck_assert_ptr_nonnull(s->rec);
+		ck_assert_ptr_nonnull(s->len);
+		ck_assert_ptr_nonnull(s->flags);
+	}
+	s->rec[s->n] = malloc(len + 1);
+	memcpy(s->rec[s->n], rec, len);
+	s->rec[s->n][len] = '\0';
+	s->len[s->n] = len;
+	s->flags[s->n] = flags;
+	s->n++;
+	return 0;
+}
+
+static char *
+grow(char *buf, size_t len)
+{
+	char *n = realloc(buf, len);
+
+	if (n == NULL)
+		free(buf);
+	ck_assert_ptr_nonnull(n);
+	return n;
+}
+
+static void
+seen_free(struct seen *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		free(s->rec[i]);
+	free(s->rec);
+	free(s->len);
+	free(s->flags);
+	memset(s, 0, sizeof(*s));
+}
+
+/* Record i: its number, then filler of a length that varies with i. */
+static size_t
+make_rec(unsigned int i, char *buf, size_t bufsz)
+{
+	size_t len, k;
+	int n;
+
+	n = snprintf(buf, bufsz, "record %u:", i);
+	len = (size_t)n + i % 53;
+	ck_assert_uint_lt(len, bufsz);
+	for (k = (size_t)n; k < len; k++)
+		buf[k] = (char)('a' + (i + k) % 26);
+	return len;
+}
+
+static void
+assert_recs(const struct seen *s, unsigned int from, unsigned int to)
+{
+	char buf[256];
+	size_t len;
+	unsigned int i;
+
+	ck_assert_uint_eq(s->n, to - from);
+	for (i = from; i < to; i++) {
+		len = make_rec(i, buf, sizeof(buf));
+		ck_assert_uint_eq(s->len[i - from], len);
+		ck_assert_msg(memcmp(s->rec[i - from], buf, len) == 0,
+		    "record %u differs", i);
+	}
+}
+
+static off_t
+file_size(const char *p)
+{
+	struct stat st;
+
+	ck_assert_int_eq(stat(p, &st), 0);
+	return st.st_size;
+}
+
+static int
+count_entries(const char *d)
+{
+	DIR *dp = opendir(d);
+	struct dirent *de;
+	int n = 0;
+
+	ck_assert_ptr_nonnull(dp);
+	while ((de = readdir(dp)) != NULL)
+		if (strcmp(de->d_name, ".") != 0 &&
+		    strcmp(de->d_name, "..") != 0)
+			n++;
+	closedir(dp);
+	return n;
+}
+
+/* Write records [from, to) to an open log, one commit each every. */
+static void
+append_recs(struct reclog *rl, unsigned int from, unsigned int to,
+    unsigned int every)
+{
+	char buf[256];
+	size_t len;
+	unsigned int i;
+
+	for (i = from; i < to; i++) {
+		len = make_rec(i, buf, sizeof(buf));
+		ck_assert_int_eq(reclog_append(rl, buf, len), 0);
+		if ((i + 1) % every == 0 || i + 1 == to)
+			ck_assert_int_eq(reclog_commit(rl), 0);
+	}
+	ck_assert_uint_eq(reclog_pending(rl), 0);
+}
+
+static struct reclog *
+open_collect(const char *p, enum reclog_framing f, struct seen *s,
+    struct reclog_stats *st)
+{
+	struct reclog *rl;
+
+	rl = reclog_open(p, f, MAXREC, 0600, collect, s, st);
+	ck_assert_msg(rl != NULL, "reclog_open %s: %s", p, strerror(errno));
+	return rl;
+}
+
+START_TEST(test_crc32c)
+{
+	static const unsigned char data[] = "123456789";
+	unsigned char big[1000];
+	uint32_t c, ref;
+	size_t i, off, len;
+	int k;
+
+	ck_assert_uint_eq(crc32c(0, data, 9), 0xe3069283U);
+	ck_assert_uint_eq(crc32c(crc32c(0, data, 4), data + 4, 5),
+	    0xe3069283U);
+	ck_assert_uint_eq(crc32c(0, "", 0), 0);
+	/* The sliced loop against the plain bitwise definition. */
+	for (i = 0; i < sizeof(big); i++)
+		big[i] = (unsigned char)(i * 7 + (i >> 3));
+	for (off = 0; off < 9; off++) {
+		for (len = 0; len + off <= sizeof(big); len += 37) {
+			ref = 0xffffffffU;
+			for (i = off; i < off + len; i++) {
+				ref ^= big[i];
+				for (k = 0; k < 8; k++)
+					ref = (ref & 1) ?
+					    (ref >> 1) ^ 0x82f63b78U : ref >> 1;
+			}
+			c = crc32c(0, big + off, len);
+			ck_assert_uint_eq(c, ~ref);
+		}
+	}
+}
+END_TEST
+
+START_TEST(test_bin_roundtrip)
+{
+	char *p = tu_path(dir, "mon.log");
+	struct reclog_stats st;
+	struct reclog *rl;
+	struct seen s = { 0 };
+
+	rl = open_collect(p, RECLOG_BINARY, &s, &st);
+	ck_assert_uint_eq(s.n, 0);
+	ck_assert_int_eq(reclog_size(rl), 16);
+	ck_assert_str_eq(reclog_path(rl), p);
+	append_recs(rl, 0, 1000, 7);
+	ck_assert_int_eq(reclog_size(rl), file_size(p));
+	reclog_close(rl);
+
+	rl = open_collect(p, RECLOG_BINARY, &s, &st);
+	assert_recs(&s, 0, 1000);
+	ck_assert_uint_eq(st.records, 1000);
+	ck_assert_uint_eq(st.tail_dropped, 0);
+	ck_assert_ptr_null(st.set_aside);
+	ck_assert_int_eq(st.size, file_size(p));
+	ck_assert_uint_eq(reclog_stats(rl)->records, 1000);
+	reclog_close(rl);
+	ck_assert_int_eq(count_entries(dir), 1);
+	ck_assert_str_eq(tu_log_text(), "");
+	seen_free(&s);
+	free(p);
+}
+END_TEST
+
+START_TEST(test_bin_limits)
+{
+	char *p = tu_path(dir, "mon.log");
+	char rec[MAXREC + 1];
+	struct reclog_stats st;
+	struct reclog *rl;
+	struct seen s = { 0 };
+
+	memset(rec, 'r', sizeof(rec));
+	rl = open_collect(p, RECLOG_BINARY, &s, NULL);
+	ck_assert_int_eq(reclog_append(rl, rec, MAXREC), 0);
+	errno = 0;
+	ck_assert_int_eq(reclog_append(rl, rec, MAXREC + 1), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_uint_eq(reclog_pending(rl), 1);
+	ck_assert_int_eq(reclog_append(rl, "", 0), 0);
+	ck_assert_int_eq(reclog_commit(rl), 0);
+	reclog_close(rl);
+
+	/* Reopened with a smaller limit, the long record is corruption. */
+	rl = reclog_open(p, RECLOG_BINARY, 100, 0600, collect, &s, &st);
+	ck_assert_ptr_nonnull(rl);
+	ck_assert_uint_eq(s.n, 0);
+	ck_assert_uint_eq(st.tail_dropped, MAXREC + 8 + 8);
+	ck_assert_ptr_nonnull(st.set_aside);
+	ck_assert_int_eq(file_size(st.set_aside), 16 + MAXREC + 8 + 8);
+	ck_assert_int_eq(file_size(p), 16);
+	ck_assert_msg(tu_log_contains("over the limit"), "%s", tu_log_text());
+	reclog_close(rl);
+	seen_free(&s);
+	free(p);
+}
+END_TEST
+
+/*
+ * Cut the log at every offset within the header and within its last
+ * record: the records before the cut replay, the rest is cut and set aside,
+ * and appending goes on from there.
+ */
+START_TEST(test_bin_truncate_everywhere)
+{
+	char *p = tu_path(dir, "mon.log"), *full, *sub, *q, *copy;
+	struct reclog_stats st;
+	struct reclog *rl;
+	struct seen s = { 0 };
+	size_t fulllen, lastoff, off, cut, len;
+	unsigned int before;
+	int round = 0;
+	char name[64];
+
+	rl = open_collect(p, RECLOG_BINARY, &s, NULL);
+	append_recs(rl, 0, 3, 1);
+	lastoff = (size_t)reclog_size(rl);
+	append_recs(rl, 3, 4, 1);
+	reclog_close(rl);
+	full = tu_read_file(p, &fulllen);
+	ck_assert_uint_gt(fulllen, lastoff + 8);
+
+	for (cut = 0; cut < fulllen; cut++) {
+		if (cut >= 16 && cut < lastoff)
+			continue;
+		snprintf(name, sizeof(name), "r%d", round++);
+		sub = tu_path(dir, name);
+		ck_assert_int_eq(mkdir(sub, 0700), 0);
+		q = tu_path(sub, "mon.log");
+		tu_write_file(q, full, cut);
+		tu_log_capture_start();
+
+		rl = open_collect(q, RECLOG_BINARY, &s, &st);
+		before = cut < 16 ? 0 : 3;
+		assert_recs(&s, 0, before);
+		seen_free(&s);
+		off = cut < 16 ? 0 : lastoff;
+		ck_assert_uint_eq(st.tail_dropped, cut - off);
+		ck_assert_int_eq(file_size(q), off < 16 ? 16 : (off_t)off);
+		if (cut == off) {
+			ck_assert_ptr_null(st.set_aside);
+			ck_assert_str_eq(tu_log_text(), "");
+			ck_assert_int_eq(count_entries(sub), 1);
+		} else {
+			ck_assert_ptr_nonnull(st.set_aside);
+			copy = tu_read_file(st.set_aside, &len);
+			ck_assert_uint_eq(len, cut);
+			ck_assert_int_eq(memcmp(copy, full, cut), 0);
+			free(copy);
+			ck_assert_msg(tu_log_contains(q) &&
+			    tu_log_contains("cut off") &&
+			    tu_log_contains(st.set_aside), "cut %zu: %s", cut,
+			    tu_log_text());
+			ck_assert_int_eq(count_entries(sub), 2);
+		}
+		/* Appends go on after the cut. */
+		append_recs(rl, before, before + 2, 1);
+		reclog_close(rl);
+		rl = open_collect(q, RECLOG_BINARY, &s, &st);
+		assert_recs(&s, 0, before + 2);
+		ck_assert_uint_eq(st.tail_dropped, 0);
+		reclog_close(rl);
+		seen_free(&s);
+		free(q);
+		free(sub);
+	}
+	free(full);
+	free(p);
+}
+END_TEST
+
+START_TEST(test_bin_corrupt_middle)
+{
+	char *p = tu_path(dir, "mon.log"), *buf;
+	struct reclog_stats st;
+	struct reclog *rl;
+	struct seen s = { 0 };
+	off_t r1, r2, total;
+	size_t len;
+
+	rl = open_collect(p, RECLOG_BINARY, &s, NULL);
+	append_recs(rl, 0, 1, 1);
+	r1 = reclog_size(rl);
+	append_recs(rl, 1, 2, 1);
+	r2 = reclog_size(rl);
+	append_recs(rl, 2, 3, 1);
+	total = reclog_size(rl);
+	reclog_close(rl);
+
+	/* A flipped payload byte in the middle record. */
+	buf = tu_read_file(p, &len);
+	buf[r1 + 8 + 3] ^= 0x20;
+	tu_write_file(p, buf, len);
+	rl = open_collect(p, RECLOG_BINARY, &s, &st);
+	assert_recs(&s, 0, 1);
+	seen_free(&s);
+	ck_assert_uint_eq(st.tail_dropped, (uint64_t)(total - r1));
+	ck_assert_int_eq(file_size(p), r1);
+	ck_assert(tu_log_contains("checksum mismatch"));
+	reclog_close(rl);
+	free(buf);
+
+	/* A length field beyond any limit: corruption, not an allocation. */
+	rl = open_collect(p, RECLOG_BINARY, &s, NULL);
+	append_recs(rl, 1, 3, 1);
+	reclog_close(rl);
+	seen_free(&s);
+	buf = tu_read_file(p, &len);
+	ck_assert_int_eq((off_t)len, total);
+	buf[r1 + 3] = (char)0x7f;
+	tu_write_file(p, buf, len);
+	tu_log_capture_start();
+	rl = open_collect(p, RECLOG_BINARY, &s, &st);
+	assert_recs(&s, 0, 1);
+	seen_free(&s);
+	ck_assert(tu_log_contains("over the limit"));
+	ck_assert_int_eq(file_size(p), r1);
+	reclog_close(rl);
+	(void)r2;
+	free(buf);
+	free(p);
+}
+END_TEST
+
+START_TEST(test_bin_bad_header)
+{
+	char *p = tu_path(dir, "mon.log"), *buf;
+	static const char junk[] = "this is not a record log at all, no";
+	unsigned char v2[16] = "HMRECLOG\2\0\0\0\0\0\0\0";
+	struct reclog_stats st;
+	struct reclog *rl;
+	struct seen s = { 0 };
+	size_t len;
+
+	tu_write_file(p, junk, sizeof(junk));
+	rl = open_collect(p, RECLOG_BINARY, &s, &st);
+	ck_assert_uint_eq(s.n, 0);
+	ck_assert_ptr_nonnull(st.set_aside);
+	ck_assert_uint_eq(st.tail_dropped, sizeof(junk));
+	ck_assert(tu_log_contains("not a record log header"));
+	ck_assert_int_eq(file_size(p), 16);
+	reclog_close(rl);
+
+	/* A newer version is left alone. */
+	tu_write_file(p, v2, sizeof(v2));
+	errno = 0;
+	ck_assert_ptr_null(reclog_open(p, RECLOG_BINARY, MAXREC, 0600,
+	    collect, &s, NULL));
+	ck_assert_int_eq(errno, EPROTO);
+	buf = tu_read_file(p, &len);
+	ck_assert_uint_eq(len, 16);
+	ck_assert_int_eq(memcmp(buf, v2, 16), 0);
+	free(buf);
+	free(p);
+}
+END_TEST
+
+static int
+emit_even(struct reclog *rl, void *arg)
+{
+	unsigned int i, n = *(unsigned int *)arg;
+	char buf[256];
+	size_t len;
+
+	for (i = 0; i < n; i += 2) {
+		len = make_rec(i, buf, sizeof(buf));
+		if (reclog_append(rl, buf, len) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+emit_fail(struct reclog *rl, void *arg)
+{
+	(void)arg;
+	if (reclog_append(rl, "x", 1) == -1)
+		return -1;
+	errno = EIO;
+	return -1;
+}
+
+START_TEST(test_bin_compact)
+{
+	char *p = tu_path(dir, "mon.log");
+	struct reclog *rl;
+	struct seen s = { 0 };
+	unsigned int n = 20000, i;
+	off_t before;
+	char buf[256];
+	size_t len;
+
+	rl = open_collect(p, RECLOG_BINARY, &s, NULL);
+	append_recs(rl, 0, n, 1000);
+	before = file_size(p);
+
+	/* A failing emit leaves the old file in place and in use. */
+	errno = 0;
+	ck_assert_int_eq(reclog_compact(rl, emit_fail, NULL), -1);
+	ck_assert_int_eq(errno, EIO);
+	ck_assert_int_eq(file_size(p), before);
+	ck_assert_int_eq(count_entries(dir), 1);
+
+	/* A pending record is committed first; emit keeps the even ones. */
+	len = make_rec(n, buf, sizeof(buf));
+	ck_assert_int_eq(reclog_append(rl, buf, len), 0);
+	n++;
+	ck_assert_int_eq(reclog_compact(rl, emit_even, &n), 0);
+	ck_assert_int_lt(file_size(p), before / 2 + 1024);
+	ck_assert_int_eq(reclog_size(rl), file_size(p));
+	ck_assert_int_eq(count_entries(dir), 1);
+	/* Appends now go to the new file. */
+	len = make_rec(n + 1, buf, sizeof(buf));
+	ck_assert_int_eq(reclog_append(rl, buf, len), 0);
+	ck_assert_int_eq(reclog_commit(rl), 0);
+	ck_assert_int_eq(reclog_size(rl), file_size(p));
+	reclog_close(rl);
+
+	rl = open_collect(p, RECLOG_BINARY, &s, NULL);
+	ck_assert_uint_eq(s.n, (n + 1) / 2 + 1);
+	for (i = 0; i < s.n - 1; i++) {
+		len = make_rec(2 * i, buf, sizeof(buf));
+		ck_assert_uint_eq(s.len[i], len);
+		ck_assert_int_eq(memcmp(s.rec[i], buf, len), 0);
+	}
+	len = make_rec(n + 1, buf, sizeof(buf));
+	ck_assert_int_eq(memcmp(s.rec[s.n - 1], buf, len), 0);
+	reclog_close(rl);
+	seen_free(&s);
+	free(p);
+}
+END_TEST
+
+/* A write that runs into RLIMIT_FSIZE fails part way: cut back, go on. */
+START_TEST(test_bin_commit_fails)
+{
+	char *p = tu_path(dir, "mon.log");
+	struct rlimit old, lim;
+	struct reclog *rl;
+	struct seen s = { 0 };
+	char big[MAXREC];
+	off_t good;
+	int rc_append, rc_commit, saved;
+
+	signal(SIGXFSZ, SIG_IGN);
+	rl = open_collect(p, RECLOG_BINARY, &s, NULL);
+	append_recs(rl, 0, 10, 1);
+	good = reclog_size(rl);
+	ck_assert_int_eq(getrlimit(RLIMIT_FSIZE, &old), 0);
+	lim = old;
+	lim.rlim_cur = (rlim_t)good + 1000;
+	ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &lim), 0);
+
+	memset(big, 'b', sizeof(big));
+	/* No assertions under the limit: Check's own messages need room. */
+	rc_append = reclog_append(rl, big, sizeof(big));
+	errno = 0;
+	rc_commit = reclog_commit(rl);
+	saved = errno;
+	ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &old), 0);
+	ck_assert_int_eq(rc_append, 0);
+	ck_assert_int_eq(rc_commit, -1);
+	ck_assert_int_eq(saved, EFBIG);
+	ck_assert_uint_eq(reclog_pending(rl), 0);
+	ck_assert_int_eq(file_size(p), good);
+	ck_assert_int_eq(reclog_size(rl), good);
+	append_recs(rl, 10, 12, 1);
+	reclog_close(rl);
+
+	rl = open_collect(p, RECLOG_BINARY, &s, NULL);
+	assert_recs(&s, 0, 12);
+	ck_assert_str_eq(tu_log_text(), "");
+	reclog_close(rl);
+	seen_free(&s);
+	free(p);
+}
+END_TEST
+
+/* The child appends and commits record after record, reporting each. */
+static void
+appender(const char *path, int wfd)
+{
+	struct reclog *rl;
+	struct reclog_stats st;
+	char buf[256];
+	unsigned int i;
+	size_t len;
+
+	rl = reclog_open(path, RECLOG_BINARY, MAXREC, 0600, NULL, NULL, &st);
+	if (rl == NULL)
+		_exit(2);
+	for (i = (unsigned int)st.records;; i++) {
+		len = make_rec(i, buf, sizeof(buf));
+		if (reclog_append(rl, buf, len) == -1 ||
+		    reclog_commit(rl) == -1)
+			_exit(3);
+		if (write(wfd, &i, sizeof(i)) != sizeof(i))
+			_exit(4);
+	}
+}
+
+START_TEST(test_bin_kill_appender)
+{
+	static const int kill_after[] = { 1, 5, 17, 40, 3, 64, 100 };
+	char *p = tu_path(dir, "mon.log");
+	struct reclog *rl;
+	struct seen s = { 0 };
+	unsigned int reported = 0, got;
+	size_t k;
+	int pfd[2], status, n;
+	pid_t pid;
+
+	for (k = 0; k < sizeof(kill_after) / sizeof(kill_after[0]); k++) {
+		ck_assert_int_eq(pipe(pfd), 0);
+		pid = fork();
+		ck_assert_int_ge(pid, 0);
+		if (pid == 0) {
+			close(pfd[0]);
+			appender(p, pfd[1]);
+		}
+		close(pfd[1]);
+		for (n = 0; n < kill_after[k]; n++) {
+			ck_assert_int_eq(read(pfd[0], &got, sizeof(got)),
+			    sizeof(got));
+			reported = got + 1;
+		}
+		ck_assert_int_eq(kill(pid, SIGKILL), 0);
+		ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+		ck_assert(WIFSIGNALED(status));
+		close(pfd[0]);
+
+		rl = open_collect(p, RECLOG_BINARY, &s, NULL);
+		ck_assert_uint_ge(s.n, reported);
+		/* Every record is exactly the one written, nothing else. */
+		assert_recs(&s, 0, (unsigned int)s.n);
+		reclog_close(rl);
+		seen_free(&s);
+	}
+	free(p);
+}
+END_TEST
+
+START_TEST(test_text_roundtrip)
+{
+	char *p = tu_path(dir, "events.log"), *buf, line[64];
+	struct reclog *rl;
+	struct seen s = { 0 };
+	size_t len;
+
+	rl = open_collect(p, RECLOG_TEXT, &s, NULL);
+	ck_assert_int_eq(reclog_size(rl), 0);
+	ck_assert_int_eq(reclog_append(rl, "host a up", 9), 0);
+	ck_assert_int_eq(reclog_append(rl, "tab\there", 8), 0);
+	ck_assert_int_eq(reclog_append(rl, "", 0), 0);
+	errno = 0;
+	ck_assert_int_eq(reclog_append(rl, "two\nlines", 9), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_int_eq(reclog_commit(rl), 0);
+	reclog_close(rl);
+
+	buf = tu_read_file(p, &len);
+	snprintf(line, sizeof(line), "host a up\t%08x\n",
+	    crc32c(0, "host a up", 9));
+	ck_assert_int_eq(strncmp(buf, line, strlen(line)), 0);
+	free(buf);
+
+	rl = open_collect(p, RECLOG_TEXT, &s, NULL);
+	ck_assert_uint_eq(s.n, 3);
+	ck_assert_str_eq(s.rec[0], "host a up");
+	ck_assert_str_eq(s.rec[1], "tab\there");
+	ck_assert_str_eq(s.rec[2], "");
+	ck_assert_int_eq(s.flags[0], 0);
+	ck_assert_int_eq(s.flags[2], 0);
+	reclog_close(rl);
+	seen_free(&s);
+	free(p);
+}
+END_TEST
+
+START_TEST(test_text_damaged_and_unchecked)
+{
+	char *p = tu_path(dir, "events.log"), *buf, *nl;
+	struct reclog_stats st;
+	struct reclog *rl;
+	struct seen s = { 0 };
+	size_t len, i;
+	char rec[16];
+
+	rl = open_collect(p, RECLOG_TEXT, &s, NULL);
+	for (i = 1; i <= 5; i++) {
+		snprintf(rec, sizeof(rec), "event %zu", i);
+		ck_assert_int_eq(reclog_append(rl, rec, strlen(rec)), 0);
+		ck_assert_int_eq(reclog_commit(rl), 0);
+	}
+	reclog_close(rl);
+	/* Damage line 3, add lines edited by hand. */
+	buf = tu_read_file(p, &len);
+	nl = buf;
+	for (i = 0; i < 2; i++)
+		nl = strchr(nl, '\n') + 1;
+	ck_assert_int_eq(nl[6], '3');
+	nl[6] = '8';
+	buf = grow(buf, len + 64);
+	memcpy(buf + len, "\nby hand\nx\tdeadbee\n", 19);
+	tu_write_file(p, buf, len + 19);
+
+	rl = open_collect(p, RECLOG_TEXT, &s, &st);
+	ck_assert_uint_eq(s.n, 6);
+	ck_assert_str_eq(s.rec[0], "event 1");
+	ck_assert_str_eq(s.rec[1], "event 2");
+	ck_assert_str_eq(s.rec[2], "event 4");
+	ck_assert_str_eq(s.rec[3], "event 5");
+	ck_assert_int_eq(s.flags[3], 0);
+	ck_assert_str_eq(s.rec[4], "by hand");
+	ck_assert_int_eq(s.flags[4], RECLOG_UNCHECKED);
+	ck_assert_str_eq(s.rec[5], "x\tdeadbee");
+	ck_assert_int_eq(s.flags[5], RECLOG_UNCHECKED);
+	ck_assert_uint_eq(st.bad_skipped, 1);
+	ck_assert_uint_eq(st.records, 6);
+	ck_assert_msg(tu_log_contains("line 3: checksum mismatch"), "%s",
+	    tu_log_text());
+	/* Damage in the middle is reported, never cut. */
+	ck_assert_uint_eq(st.tail_dropped, 0);
+	ck_assert_ptr_null(st.set_aside);
+	ck_assert_int_eq(file_size(p), (off_t)len + 19);
+	reclog_close(rl);
+	seen_free(&s);
+	free(buf);
+	free(p);
+}
+END_TEST
+
+START_TEST(test_text_torn_and_long)
+{
+	char *p = tu_path(dir, "events.log"), *buf, *copy, *longline;
+	struct reclog_stats st;
+	struct reclog *rl;
+	struct seen s = { 0 };
+	size_t len, clen;
+
+	rl = open_collect(p, RECLOG_TEXT, &s, NULL);
+	ck_assert_int_eq(reclog_append(rl, "one", 3), 0);
+	ck_assert_int_eq(reclog_append(rl, "two", 3), 0);
+	ck_assert_int_eq(reclog_commit(rl), 0);
+	reclog_close(rl);
+	/* A line longer than any record, then a torn one. */
+	longline = malloc(3 * MAXREC);
+	memset(longline, 'L', 3 * MAXREC);
+	longline[3 * MAXREC - 1] = '\n';
+	buf = tu_read_file(p, &len);
+	buf = grow(buf, len + 3 * MAXREC + 16);
+	memcpy(buf + len, longline, 3 * MAXREC);
+	memcpy(buf + len + 3 * MAXREC, "three\t1234", 10);
+	tu_write_file(p, buf, len + 3 * MAXREC + 10);
+
+	rl = open_collect(p, RECLOG_TEXT, &s, &st);
+	ck_assert_uint_eq(s.n, 2);
+	ck_assert_uint_eq(st.bad_skipped, 1);
+	ck_assert(tu_log_contains("line 3: too long"));
+	ck_assert_uint_eq(st.tail_dropped, 10);
+	ck_assert_int_eq(file_size(p), (off_t)(len + 3 * MAXREC));
+	ck_assert_ptr_nonnull(st.set_aside);
+	copy = tu_read_file(st.set_aside, &clen);
+	ck_assert_uint_eq(clen, len + 3 * MAXREC + 10);
+	free(copy);
+	ck_assert(tu_log_contains("torn write"));
+	ck_assert_int_eq(reclog_append(rl, "three", 5), 0);
+	ck_assert_int_eq(reclog_commit(rl), 0);
+	reclog_close(rl);
+	seen_free(&s);
+
+	rl = open_collect(p, RECLOG_TEXT, &s, &st);
+	ck_assert_uint_eq(s.n, 3);
+	ck_assert_str_eq(s.rec[2], "three");
+	ck_assert_uint_eq(st.tail_dropped, 0);
+	reclog_close(rl);
+	seen_free(&s);
+	free(longline);
+	free(buf);
+	free(p);
+}
+END_TEST
+
+/* Lines longer than the read buffer are skipped piece by piece. */
+START_TEST(test_text_huge_lines)
+{
+	char *p = tu_path(dir, "events.log"), *buf;
+	struct reclog_stats st;
+	struct reclog *rl;
+	struct seen s = { 0 };
+	size_t huge = 3 * 1024 * 1024, len;
+
+	buf = malloc(2 * huge + 64);
+	ck_assert_ptr_nonnull(buf);
+	memcpy(buf, "first\n", 6);
+	memset(buf + 6, 'H', huge);
+	buf[6 + huge] = '\n';
+	memcpy(buf + 7 + huge, "after\n", 6);
+	memset(buf + 13 + huge, 'T', huge);
+	len = 13 + 2 * huge;
+	tu_write_file(p, buf, len);
+
+	rl = reclog_open(p, RECLOG_TEXT, 100, 0600, collect, &s, &st);
+	ck_assert_ptr_nonnull(rl);
+	ck_assert_uint_eq(s.n, 2);
+	ck_assert_str_eq(s.rec[0], "first");
+	ck_assert_str_eq(s.rec[1], "after");
+	ck_assert_uint_eq(st.bad_skipped, 1);
+	ck_assert(tu_log_contains("line 2: too long"));
+	/* The torn last line is as long as the other: cut from its start. */
+	ck_assert_uint_eq(st.tail_dropped, huge);
+	ck_assert_int_eq(file_size(p), (off_t)(13 + huge));
+	reclog_close(rl);
+	seen_free(&s);
+	free(buf);
+	free(p);
+}
+END_TEST
+
+#define PER_CHILD	400
+
+static void
+text_appender(const char *path, int id)
+{
+	struct reclog *rl;
+	char rec[64];
+	int i, n;
+
+	rl = reclog_open(path, RECLOG_TEXT, MAXREC, 0600, NULL, NULL, NULL);
+	if (rl == NULL)
+		_exit(2);
+	for (i = 0; i < PER_CHILD; i++) {
+		/* Long enough that a torn interleaving would show. */
+		n = snprintf(rec, sizeof(rec), "child %d event %d %040d", id,
+		    i, i);
+		if (reclog_append(rl, rec, (size_t)n) == -1 ||
+		    reclog_commit(rl) == -1)
+			_exit(3);
+	}
+	reclog_close(rl);
+	_exit(0);
+}
+
+START_TEST(test_text_concurrent)
+{
+	char *p = tu_path(dir, "events.log");
+	struct reclog_stats st;
+	struct reclog *rl;
+	struct seen s = { 0 };
+	int next[2] = { 0, 0 }, id, i, status;
+	pid_t pid[2];
+	size_t k;
+
+	for (id = 0; id < 2; id++) {
+		pid[id] = fork();
+		ck_assert_int_ge(pid[id], 0);
+		if (pid[id] == 0)
+			text_appender(p, id);
+	}
+	for (id = 0; id < 2; id++) {
+		ck_assert_int_eq(waitpid(pid[id], &status, 0), pid[id]);
+		ck_assert(WIFEXITED(status));
+		ck_assert_int_eq(WEXITSTATUS(status), 0);
+	}
+	rl = open_collect(p, RECLOG_TEXT, &s, &st);
+	ck_assert_uint_eq(s.n, 2 * PER_CHILD);
+	ck_assert_uint_eq(st.bad_skipped, 0);
+	ck_assert_uint_eq(st.tail_dropped, 0);
+	for (k = 0; k < s.n; k++) {
+		ck_assert_int_eq(s.flags[k], 0);
+		ck_assert_int_eq(sscanf(s.rec[k], "child %d event %d", &id,
+		    &i), 2);
+		ck_assert(id == 0 || id == 1);
+		ck_assert_int_eq(i, next[id]);
+		next[id]++;
+	}
+	reclog_close(rl);
+	seen_free(&s);
+	free(p);
+}
+END_TEST
+
+static Suite *
+reclog_suite(void)
+{
+	Suite *s = suite_create("reclog");
+	TCase *tc;
+
+	tc = tcase_create("crc32c");
+	tcase_add_test(tc, test_crc32c);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("binary");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, test_bin_roundtrip);
+	tcase_add_test(tc, test_bin_limits);
+	tcase_add_test(tc, test_bin_truncate_everywhere);
+	tcase_add_test(tc, test_bin_corrupt_middle);
+	tcase_add_test(tc, test_bin_bad_header);
+	tcase_add_test(tc, test_bin_compact);
+	tcase_add_test(tc, test_bin_commit_fails);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("crash");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_bin_kill_appender);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("text");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_text_roundtrip);
+	tcase_add_test(tc, test_text_damaged_and_unchecked);
+	tcase_add_test(tc, test_text_torn_and_long);
+	tcase_add_test(tc, test_text_huge_lines);
+	tcase_add_test(tc, test_text_concurrent);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+CHECK_MAIN(reclog_suite)
