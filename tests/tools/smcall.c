@@ -87,6 +87,7 @@ main(int argc, char *argv[])
 	struct timespec t0, t1;
 	long count = 1, i;
 	CLIENT *cl;
+	struct netconfig *nc;
 	int ch, quiet;
 	char namebuf[SM_MAXSTRLEN + 1];
 
@@ -106,7 +107,14 @@ main(int argc, char *argv[])
 	proc = argv[0];
 	quiet = count > 1;
 
-	if ((cl = clnt_create(host, SM_PROG, SM_VERS, netid)) == NULL) {
+	if ((nc = getnetconfigent(netid)) == NULL) {
+		fprintf(stderr, "smcall: unknown netid %s\n", netid);
+		return 1;
+	}
+	/* By netid, so udp6 and tcp6 work too (clnt_create knows udp, tcp). */
+	cl = clnt_tp_create(host, SM_PROG, SM_VERS, nc);
+	freenetconfigent(nc);
+	if (cl == NULL) {
 		clnt_pcreateerror(host);
 		return 2;
 	}

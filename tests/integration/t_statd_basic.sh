@@ -1,0 +1,234 @@
+#!/usr/bin/env bash
+# rpc.statd on a test host with Debian's rpcbind: every procedure and its
+# result codes, the local-only procedures refused from another host, bad
+# packets, a dead DNS server that must not stall the loop, and kill -9 in
+# the middle of a stream of SM_MON/SM_UNMON.
+cd "$(dirname "$0")/../.." || exit 1
+. tests/integration/lib/tap.sh
+. tests/integration/lib/hosts.sh
+
+B=${B:-build}
+STATD=$PWD/$B/bin/rpc.statd
+SMCALL=$PWD/$B/tests/tools/smcall
+NLMSTUB=$PWD/$B/tests/tools/nlmstub
+for f in "$STATD" "$SMCALL" "$NLMSTUB"; do
+	[ -x "$f" ] || { echo "Bail out! $f not built"; exit 1; }
+done
+
+hm_hosts_create 2
+H1=${HM_HOSTS[0]} H2=${HM_HOSTS[1]}
+A1=$(hm_host_addr "$H1")
+D1=$(hm_host_dir "$H1")
+LOG=$HM_WORK/statd.log
+CB=$HM_WORK/callbacks
+PIDFILE=$D1/run/rpc.statd.pid
+
+hm_rpcbind "$H1"
+hm_rpcbind "$H2"
+hm_host_spawn "$H1" "$HM_WORK/nlmstub.log" "$NLMSTUB" -o "$CB" >/dev/null
+hm_wait_for 5 grep -q ready "$CB"
+
+# The default status file, /var/db/statd.status: its folder belongs to
+# root, so compaction needs the privileged parent.
+start_statd() {
+	hm_host_spawn "$H1" "$LOG" "$STATD" -F -d >/dev/null
+	STATD_PARENT=$HM_LAST_PID
+	hm_wait_for 10 hm_host_exec "$H1" rpcinfo -T udp 127.0.0.1 100024 1
+	STATD_PID=$(cat "$PIDFILE")
+}
+# The serving process is the privileged parent's child; both must go.
+stop_statd() {
+	kill "-$1" "$STATD_PID"
+	hm_wait_for 10 sh -c "! kill -0 $STATD_PARENT 2>/dev/null"
+}
+sm() { hm_host_exec "$H1" "$SMCALL" "$@"; }
+sm2() { hm_host_exec "$H2" "$SMCALL" -h "$A1" "$@"; }
+list() { hm_host_exec "$H1" "$STATD" -l; }
+
+start_statd
+reg=$(hm_host_exec "$H1" rpcinfo -s 127.0.0.1 | awk '$1 == 100024 { print $3 }')
+if [ "$(echo "$reg" | tr , '\n' | sort | tr '\n' ' ')" = "tcp tcp6 udp udp6 " ]; then
+	tap_ok "rpcbind lists 100024 on $reg"
+else
+	tap_fail "rpcbind lists 100024 on four netids" "got: $reg"
+fi
+owner=$(stat -c %U "/proc/$STATD_PID")
+[ "$owner" = statd ] && tap_ok "the serving process runs as statd" ||
+	tap_fail "the serving process runs as statd" "owner: $owner"
+pstatus=$(awk '/^CapEff/ { print $2 }' "/proc/$STATD_PID/status")
+[ "$pstatus" = 0000000000000000 ] && tap_ok "and has no capabilities left" ||
+	tap_fail "no capabilities" "CapEff $pstatus"
+
+out=$(sm stat anyhost)
+[ "$out" = "stat_succ 1" ] && tap_ok "SM_STAT over UDP: stat_succ, state 1" ||
+	tap_fail "SM_STAT over UDP" "$out"
+out=$(sm -t tcp stat anyhost)
+[ "$out" = "stat_succ 1" ] && tap_ok "SM_STAT over TCP" || tap_fail "SM_STAT over TCP" "$out"
+out=$(sm -h ::1 -t udp6 stat anyhost)
+[ "$out" = "stat_succ 1" ] && tap_ok "SM_STAT over udp6 (::1)" || tap_fail "SM_STAT over udp6" "$out"
+out=$(sm2 stat anyhost)
+[ "$out" = "stat_succ 1" ] && tap_ok "SM_STAT from another host" ||
+	tap_fail "SM_STAT from another host" "$out"
+out=$(sm stat 'bad/name')
+[ "$out" = "stat_fail 1" ] && tap_ok "SM_STAT of an invalid name: stat_fail" ||
+	tap_fail "SM_STAT of an invalid name" "$out"
+
+PRIV=000102030405060708090a0b0c0d0e0f
+out=$(sm mon "$H2" localhost 100021 4 16 "$PRIV")
+[ "$out" = "stat_succ 1" ] && tap_ok "SM_MON from loopback" || tap_fail "SM_MON from loopback" "$out"
+out=$(sm -t tcp mon 198.18.250.1 "$H1" 100021 4 16 "$PRIV")
+[ "$out" = "stat_succ 1" ] && tap_ok "SM_MON over TCP, my_name = host name" ||
+	tap_fail "SM_MON over TCP" "$out"
+out=$(sm2 mon intruder localhost 100021 4 16)
+[ "$out" = "stat_fail 1" ] && tap_ok "SM_MON from another host: stat_fail" ||
+	tap_fail "SM_MON from another host" "$out"
+hm_wait_for 5 grep -q "refused SM_MON from $(hm_host_addr "$H2"): not a local caller" "$LOG" &&
+	tap_ok "the refusal is logged with the caller's address" ||
+	tap_fail "refusal logged"
+out=$(sm mon relay "$H2" 100021 4 16)
+[ "$out" = "stat_fail 1" ] && tap_ok "SM_MON with a remote my_name: stat_fail" ||
+	tap_fail "SM_MON with a remote my_name" "$out"
+out=$(sm mon relay localhost 100003 3 1)
+[ "$out" = "stat_fail 1" ] && tap_ok "SM_MON for a program not on the allow-list: stat_fail" ||
+	tap_fail "SM_MON for an unlisted program" "$out"
+n=$(list | grep -c '^monitor ')
+[ "$n" = 2 ] && tap_ok "rpc.statd -l shows exactly the two accepted entries" ||
+	tap_fail "two entries listed" "$(list)"
+
+# Local-only procedures from outside change nothing.
+sm2 unmon "$H2" localhost 100021 4 16 >/dev/null
+sm2 unmon_all localhost 100021 4 16 >/dev/null
+sm2 crash >/dev/null
+n=$(list | grep -c '^monitor ')
+out=$(sm stat x)
+[ "$n" = 2 ] && [ "$out" = "stat_succ 1" ] &&
+	tap_ok "SM_UNMON, SM_UNMON_ALL, SM_SIMU_CRASH from another host change nothing" ||
+	tap_fail "remote local-only procedures refused" "entries $n, $out"
+
+# SM_NOTIFY from the monitored host: the lock manager hears of it.
+out=$(sm2 notify "$H2" 5)
+hm_wait_for 5 grep -q "mon_name $H2 state 5 priv $PRIV" "$CB" &&
+	tap_ok "SM_NOTIFY from $H2: callback with mon_name, state and priv unchanged" ||
+	tap_fail "callback delivered" "$(cat "$CB")"
+port=$(grep "mon_name $H2 state 5" "$CB" | sed -E 's/.*from 127\.0\.0\.1:([0-9]+).*/\1/' | head -n 1)
+[ -n "$port" ] && [ "$port" -lt 1024 ] && tap_ok "the callback comes from a reserved port ($port)" ||
+	tap_fail "callback from a reserved port" "port '$port'"
+sm2 notify "$H2" 5 >/dev/null
+sm stat x >/dev/null		# a round trip after the repeat
+n=$(grep -c "mon_name $H2 state 5" "$CB")
+[ "$n" = 1 ] && tap_ok "a repeated SM_NOTIFY with the same state is not delivered twice" ||
+	tap_fail "no repeated callback" "$n callbacks"
+sm2 notify 198.18.250.1 7 >/dev/null
+hm_wait_for 5 grep -q "mon_name 198.18.250.1 state 7" "$CB" &&
+	tap_ok "SM_NOTIFY naming a monitored address is delivered" ||
+	tap_fail "address-named notify delivered" "$(cat "$CB")"
+sm2 notify stranger 9 >/dev/null
+sm stat x >/dev/null
+grep -q stranger "$CB" && tap_fail "an unmonitored host is not called back" ||
+	tap_ok "an unmonitored host is not called back"
+
+# Garbage: a short packet, a call with a name over 1024 bytes; the daemon
+# answers the next call.
+port=$(hm_host_exec "$H1" rpcinfo -p 127.0.0.1 | awk '$1 == 100024 && $3 == "udp" { print $4 }')
+hm_host_exec "$H1" bash -c "printf 'junk' >/dev/udp/127.0.0.1/$port"
+# One datagram: built in a file, sent with a single write.
+{ printf '\x00\x00\x00\x2a\x00\x00\x00\x00\x00\x00\x00\x02'
+  printf '\x00\x01\x86\xb8\x00\x00\x00\x01\x00\x00\x00\x01'
+  printf '\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00'
+  printf '\x00\x00\x07\xd0'; head -c 2000 /dev/zero | tr '\0' 'a'
+} >"$HM_WORK/longname.bin"
+hm_host_exec "$H1" bash -c "cat '$HM_WORK/longname.bin' >/dev/udp/127.0.0.1/$port"
+out=$(sm stat after-garbage)
+[ "$out" = "stat_succ 1" ] && tap_ok "malformed packets are dropped, the daemon serves on" ||
+	tap_fail "serving after garbage" "$out"
+hm_wait_for 5 grep -q "undecodable SM_STAT" "$LOG" &&
+	tap_ok "the undecodable call is logged" || tap_fail "undecodable call logged"
+
+out=$(sm unmon "$H2" localhost 100021 4 16)
+[ "$out" = "state 1" ] && ! list | grep -q "monitor $H2 " &&
+	tap_ok "SM_UNMON removes the entry and answers the state" ||
+	tap_fail "SM_UNMON" "$out"
+out=$(sm unmon_all "$H1" 100021 4 16)
+n=$(list | grep -c '^monitor ')
+[ "$out" = "state 1" ] && [ "$n" = 0 ] && tap_ok "SM_UNMON_ALL removes that caller's entries" ||
+	tap_fail "SM_UNMON_ALL" "$out, $n left"
+
+# A DNS server that never answers must not stall anyone: four lookups of
+# unknown names keep every resolver thread waiting.
+printf 'hosts: files dns\n' >"$D1/etc/nsswitch.conf"
+printf 'nameserver 198.18.255.254\noptions timeout:5 attempts:2\n' >"$D1/etc/resolv.conf"
+for i in 1 2 3 4 5; do
+	sm mon "unknown$i.example" localhost 100021 4 16 >/dev/null
+done
+t0=$(date +%s%N)
+o1=$(sm stat probe)
+o2=$(sm mon 198.18.250.2 localhost 100021 4 16)
+o3=$(sm mon "unknown6.example" localhost 100021 4 16)
+t1=$(date +%s%N)
+ms=$(((t1 - t0) / 1000000))
+if [ "$o1" = "stat_succ 1" ] && [ "$o2" = "stat_succ 1" ] && [ "$o3" = "stat_succ 1" ] &&
+    [ "$ms" -lt 1000 ]; then
+	tap_ok "with the resolver hanging, SM_STAT and SM_MON still answer ($ms ms for three)"
+else
+	tap_fail "resolver hang does not stall the loop" "$o1 / $o2 / $o3 in $ms ms"
+fi
+printf 'hosts: files\n' >"$D1/etc/nsswitch.conf"
+
+# kill -9 during a stream: exactly the acknowledged changes survive.
+sm unmon_all localhost 100021 4 16 >/dev/null
+ACK=$HM_WORK/acked
+: >"$ACK"
+hm_host_exec "$H1" bash -c '
+	i=0
+	while [ $i -lt 100000 ]; do
+		i=$((i + 1))
+		out=$("$1" -T 2 mon "k$i" localhost 100021 4 16) || exit 0
+		[ "$out" = "stat_succ 1" ] && echo "mon k$i" >>"$2"
+		if [ $((i % 3)) -eq 0 ]; then
+			out=$("$1" -T 2 unmon "k$((i - 1))" localhost 100021 4 16) || exit 0
+			echo "unmon k$((i - 1))" >>"$2"
+		fi
+	done' stream "$SMCALL" "$ACK" >/dev/null 2>&1 &
+stream=$!
+hm_wait_for 20 sh -c "[ \$(wc -l <'$ACK') -ge 300 ]"
+stop_statd KILL
+wait "$stream"
+tap_ok "killed the serving process with SIGKILL after $(wc -l <"$ACK") acknowledged changes"
+start_statd
+want=$(awk '$1 == "mon" { s[$2] = 1 } $1 == "unmon" { delete s[$2] }
+	END { for (k in s) print k }' "$ACK" | sort)
+have=$(list | awk '$1 == "monitor" && $2 ~ /^k/ { print $2 }' | sort)
+# The one request in flight at the kill may or may not have landed.
+extra=$(comm -13 <(echo "$want") <(echo "$have") | wc -l)
+missing=$(comm -23 <(echo "$want") <(echo "$have") | grep -c . )
+if [ "$missing" -eq 0 ] && [ "$extra" -le 1 ]; then
+	tap_ok "after restart: every acknowledged SM_MON is there, every acknowledged SM_UNMON gone ($(echo "$want" | wc -l) entries)"
+else
+	tap_fail "acknowledged set after kill -9" "missing $missing, extra $extra" \
+	    "$(comm -3 <(echo "$want") <(echo "$have") | head)"
+fi
+out=$(sm stat x)
+[ "$out" = "stat_succ 1" ] && tap_ok "a restart within the same boot keeps state 1" ||
+	tap_fail "state after restart" "$out"
+
+# A corrupt tail is cut, set aside, and the rest kept.
+stop_statd TERM
+before=$(list | grep -c '^monitor ')
+printf 'garbage at the end' >>"$D1/var/db/statd.status"
+start_statd
+after=$(list | grep -c '^monitor ')
+if [ "$after" = "$before" ] && ls "$D1"/var/db/statd.status.bad.* >/dev/null 2>&1 &&
+    grep -q "cut off" "$LOG"; then
+	tap_ok "a damaged tail is reported, set aside, and the $after entries kept"
+else
+	tap_fail "damaged tail" "before $before after $after" "$(ls "$D1/var/db")"
+fi
+
+stop_statd TERM
+hm_host_exec "$H1" rpcinfo -T udp 127.0.0.1 100024 1 >/dev/null 2>&1 &&
+	tap_fail "unregistered from rpcbind at exit" ||
+	tap_ok "SIGTERM: unregistered from rpcbind, both processes gone"
+[ ! -e "$PIDFILE" ] && tap_ok "the pid file is removed at exit" ||
+	tap_fail "pid file removed"
+
+tap_done
