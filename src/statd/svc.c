@@ -181,6 +181,32 @@ open_socket(int family, int type, const struct sockaddr_storage *bindss,
 	return fd;
 }
 
+static void
+add_loopback(int family, int type, int port, struct netconfig *nc)
+{
+	struct sockaddr_storage ss;
+	SVCXPRT *x;
+	int fd;
+
+	memset(&ss, 0, sizeof(ss));
+	ss.ss_family = (sa_family_t)family;
+	if (family == AF_INET)
+		((struct sockaddr_in *)&ss)->sin_addr.s_addr =
+		    htonl(INADDR_LOOPBACK);
+	else
+		((struct sockaddr_in6 *)&ss)->sin6_addr = in6addr_loopback;
+	if ((fd = open_socket(family, type, &ss, port)) == -1) {
+		log_warn("%s loopback socket", nc->nc_netid);
+		return;
+	}
+	if ((x = svc_tli_create(fd, nc, NULL, 0, 0)) == NULL ||
+	    !svc_reg(x, SM_PROG, SM_VERS, dispatch, NULL)) {
+		log_warnx("cannot serve %s on loopback", nc->nc_netid);
+		if (x == NULL)
+			close(fd);
+	}
+}
+
 /*
  * Create the transports and register them.  With -p 0 the first socket
  * picks a port and the others take the same, so every netid answers on
@@ -244,6 +270,13 @@ svc_start(void)
 			freenetconfigent(nc);
 			continue;
 		}
+		/*
+		 * Bound to one outside address, local lock managers would
+		 * be shut out: also listen on loopback, same port, and
+		 * register only the -h address.
+		 */
+		if (bp != NULL && !sm_addr_is_loopback((struct sockaddr *)bp))
+			add_loopback(family, type, port, nc);
 		freenetconfigent(nc);
 		ok++;
 	}

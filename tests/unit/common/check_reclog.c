@@ -6,6 +6,7 @@
 #include <check.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -18,6 +19,7 @@
 #include "../testutil.h"
 #include "log.h"
 #include "reclog.h"
+#include "statefile.h"
 
 #define MAXREC		4096
 
@@ -510,6 +512,135 @@ START_TEST(test_bin_compact)
 }
 END_TEST
 
+
+/* The replace hook does what a privileged helper would: it gets bytes. */
+struct replace_seen {
+	int	calls;
+	size_t	len;
+};
+
+static int
+replace_hook(const char *path, const void *buf, size_t len, void *arg)
+{
+	struct replace_seen *rs = arg;
+
+	rs->calls++;
+	rs->len = len;
+	if (statefile_replace(path, buf, len, 0600) == -1)
+		return -1;
+	return open(path, O_RDWR | O_APPEND | O_CLOEXEC);
+}
+
+static int
+replace_fails(const char *path, const void *buf, size_t len, void *arg)
+{
+	(void)path; (void)buf; (void)len; (void)arg;
+	errno = EACCES;
+	return -1;
+}
+
+START_TEST(test_bin_compact_replace_hook)
+{
+	char *p = tu_path(dir, "mon.log");
+	struct replace_seen rs = { 0, 0 };
+	struct reclog *rl;
+	struct seen s = { 0 };
+	unsigned int n = 2000;
+	off_t before;
+	char buf[256];
+	size_t len;
+
+	rl = open_collect(p, RECLOG_BINARY, &s, NULL);
+	append_recs(rl, 0, n, 100);
+	before = file_size(p);
+
+	/* A hook that fails leaves the old file in place and in use. */
+	reclog_set_replace(rl, replace_fails, NULL);
+	errno = 0;
+	ck_assert_int_eq(reclog_compact(rl, emit_even, &n), -1);
+	ck_assert_int_eq(errno, EACCES);
+	ck_assert_int_eq(file_size(p), before);
+	len = make_rec(n, buf, sizeof(buf));
+	ck_assert_int_eq(reclog_append(rl, buf, len), 0);
+	ck_assert_int_eq(reclog_commit(rl), 0);
+	n++;
+
+	reclog_set_replace(rl, replace_hook, &rs);
+	ck_assert_int_eq(reclog_compact(rl, emit_even, &n), 0);
+	ck_assert_int_eq(rs.calls, 1);
+	/* The hook was handed exactly the new file, header included. */
+	ck_assert_int_eq((off_t)rs.len, file_size(p));
+	ck_assert_int_eq(reclog_size(rl), file_size(p));
+	ck_assert_int_lt(file_size(p), before / 2 + 1024);
+	/* Appends go to the descriptor the hook returned. */
+	len = make_rec(n + 1, buf, sizeof(buf));
+	ck_assert_int_eq(reclog_append(rl, buf, len), 0);
+	ck_assert_int_eq(reclog_commit(rl), 0);
+	ck_assert_int_eq(reclog_size(rl), file_size(p));
+	reclog_close(rl);
+
+	seen_free(&s);
+	rl = open_collect(p, RECLOG_BINARY, &s, NULL);
+	ck_assert_uint_eq(s.n, (n + 1) / 2 + 1);
+	len = make_rec(n + 1, buf, sizeof(buf));
+	ck_assert_int_eq(memcmp(s.rec[s.n - 1], buf, len), 0);
+	reclog_close(rl);
+	seen_free(&s);
+	free(p);
+}
+END_TEST
+
+/* A read-only replay never changes what it reads, damaged or not. */
+START_TEST(test_replay_file_readonly)
+{
+	char *p = tu_path(dir, "mon.log");
+	struct reclog_stats st;
+	struct reclog *rl;
+	struct seen s = { 0 };
+	char *before, *after;
+	size_t blen, alen;
+	off_t good;
+
+	rl = open_collect(p, RECLOG_BINARY, &s, NULL);
+	append_recs(rl, 0, 100, 10);
+	reclog_close(rl);
+	seen_free(&s);
+	good = file_size(p);
+	/* Half a record at the end, as a crash would leave it. */
+	ck_assert_int_eq(truncate(p, good - 7), 0);
+	before = tu_read_file(p, &blen);
+
+	ck_assert_int_eq(reclog_replay_file(p, RECLOG_BINARY, MAXREC,
+	    collect, &s, &st), 0);
+	assert_recs(&s, 0, 99);
+	ck_assert_uint_gt(st.tail_dropped, 0);
+	ck_assert_ptr_null(st.set_aside);
+	after = tu_read_file(p, &alen);
+	ck_assert_uint_eq(alen, blen);
+	ck_assert_mem_eq(after, before, blen);
+	ck_assert_int_eq(count_entries(dir), 1);	/* no copy set aside */
+	seen_free(&s);
+	free(after);
+
+	/* Not ours at all: reported, untouched. */
+	tu_write_file(p, "plain text, no header", 21);
+	ck_assert_int_eq(reclog_replay_file(p, RECLOG_BINARY, MAXREC,
+	    collect, &s, &st), 0);
+	ck_assert_uint_eq(s.n, 0);
+	after = tu_read_file(p, &alen);
+	ck_assert_uint_eq(alen, 21);
+	ck_assert_int_eq(count_entries(dir), 1);
+	errno = 0;
+	ck_assert_int_eq(reclog_replay_file("/nonexistent/x", RECLOG_BINARY,
+	    MAXREC, collect, &s, &st), -1);
+	ck_assert_int_eq(errno, ENOENT);
+	seen_free(&s);
+	free(after);
+	free(before);
+	free(p);
+}
+END_TEST
+
 /* A write that runs into RLIMIT_FSIZE fails part way: cut back, go on. */
 START_TEST(test_bin_commit_fails)
 {
@@ -878,6 +1009,8 @@ reclog_suite(void)
 	tcase_add_test(tc, test_bin_corrupt_middle);
 	tcase_add_test(tc, test_bin_bad_header);
 	tcase_add_test(tc, test_bin_compact);
+	tcase_add_test(tc, test_bin_compact_replace_hook);
+	tcase_add_test(tc, test_replay_file_readonly);
 	tcase_add_test(tc, test_bin_commit_fails);
 	suite_add_tcase(s, tc);
 
