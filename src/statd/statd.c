@@ -207,7 +207,7 @@ loop(int sigfd)
 int
 main(int argc, char *argv[])
 {
-	struct store_replay rp;
+	struct store_replay rp = { 0, 0, "" };
 	struct pidfh *pfh = NULL;
 	struct utsname u;
 	const char *pidfile = geteuid() == 0 ? STATD_DEFAULT_PIDFILE : NULL;

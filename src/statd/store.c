@@ -588,7 +588,7 @@ print_notify(const char *name, int state, int64_t since, void *arg)
 int
 store_list(const char *path, FILE *out)
 {
-	struct store_replay rp;
+	struct store_replay rp = { 0, 0, "" };
 	struct replay_ops ops = { load_state, load_mon, load_unmon,
 	    load_unmon_all, load_notify, load_done, &rp, 0 };
 	struct reclog_stats st;

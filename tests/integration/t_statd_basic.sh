@@ -26,6 +26,7 @@ PIDFILE=$D1/run/rpc.statd.pid
 hm_rpcbind "$H1"
 hm_rpcbind "$H2"
 hm_host_spawn "$H1" "$HM_WORK/nlmstub.log" "$NLMSTUB" -o "$CB" >/dev/null
+NLM_PID=$HM_LAST_PID
 hm_wait_for 5 grep -q ready "$CB"
 
 # The default status file, /var/db/statd.status: its folder belongs to
@@ -126,6 +127,25 @@ sm2 notify stranger 9 >/dev/null
 sm stat x >/dev/null
 grep -q stranger "$CB" && tap_fail "an unmonitored host is not called back" ||
 	tap_ok "an unmonitored host is not called back"
+
+# A lock manager that is down: the callback is retried on a ladder, the
+# daemon does not spin meanwhile, and the call arrives once it is back.
+hm_host_kill "$NLM_PID" TERM
+cpu() { awk '{ print $14 + $15 }' "/proc/$STATD_PID/stat"; }
+sm2 notify "$H2" 11 >/dev/null
+c0=$(cpu)
+hm_wait_for 20 grep -q "program 100021 does not answer the callback about $H2" "$LOG" &&
+	tap_ok "an unanswered callback is logged and retried" ||
+	tap_fail "unanswered callback retried"
+c1=$(cpu)
+# Clock ticks (1/100 s) used while retrying for several seconds.
+[ $((c1 - c0)) -le 20 ] && tap_ok "no busy loop while the lock manager is down ($((c1 - c0)) ticks)" ||
+	tap_fail "no busy loop" "$((c1 - c0)) ticks"
+hm_host_spawn "$H1" "$HM_WORK/nlmstub.log" "$NLMSTUB" -o "$CB" >/dev/null
+NLM_PID=$HM_LAST_PID
+hm_wait_for 40 grep -q "mon_name $H2 state 11 priv $PRIV" "$CB" &&
+	tap_ok "the callback arrives once the lock manager is back" ||
+	tap_fail "callback after restart of the lock manager"
 
 # Garbage: a short packet, a call with a name over 1024 bytes; the daemon
 # answers the next call.

@@ -282,7 +282,7 @@ teardown(void)
 static void
 open_store(void)
 {
-	struct store_replay rp;
+	struct store_replay rp = { 0, 0, "" };
 
 	mon_init();
 	ck_assert_int_eq(store_open(path, &rp), 0);
