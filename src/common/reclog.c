@@ -20,6 +20,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fdio.h"
 #include "log.h"
 #include "reclog.h"
 #include "statefile.h"
@@ -74,7 +75,6 @@ static pthread_once_t crc_once = PTHREAD_ONCE_INIT;
 static void	crc_init(void);
 static uint32_t	get_le32(const unsigned char *);
 static void	put_le32(unsigned char *, uint32_t);
-static int	write_all(int, const void *, size_t);
 static int	lock_current(struct reclog *);
 static void	unlock(struct reclog *);
 static int	cut_tail(struct reclog *, off_t, off_t, const char *);
@@ -148,29 +148,6 @@ put_le32(unsigned char *p, uint32_t v)
 	p[1] = (v >> 8) & 0xff;
 	p[2] = (v >> 16) & 0xff;
 	p[3] = (v >> 24) & 0xff;
-}
-
-static int
-write_all(int fd, const void *buf, size_t len)
-{
-	const char *p = buf;
-	ssize_t n;
-
-	while (len > 0) {
-		n = write(fd, p, len);
-		if (n == -1) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		if (n == 0) {
-			errno = EIO;
-			return -1;
-		}
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
 }
 
 /* Lock the file that path names now, reopening it if it was replaced. */
@@ -268,7 +245,7 @@ write_header(struct reclog *rl)
 	memcpy(hdr, RECLOG_MAGIC, 8);
 	put_le32(hdr + 8, RECLOG_VERSION);
 	put_le32(hdr + 12, 0);
-	if (write_all(rl->fd, hdr, sizeof(hdr)) == -1)
+	if (write_full(rl->fd, hdr, sizeof(hdr)) == -1)
 		return -1;
 	return 0;
 }
@@ -683,7 +660,7 @@ reclog_commit(struct reclog *rl)
 	if (rl->framing == RECLOG_BINARY && before == 0 &&
 	    write_header(rl) == -1)
 		goto cut;
-	if (write_all(rl->fd, rl->buf, rl->buflen) == -1 ||
+	if (write_full(rl->fd, rl->buf, rl->buflen) == -1 ||
 	    fdatasync(rl->fd) == -1)
 		goto cut;
 	rl->size = before + (before == 0 && rl->framing == RECLOG_BINARY ?

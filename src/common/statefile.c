@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fdio.h"
 #include "log.h"
 #include "statefile.h"
 
@@ -33,33 +34,8 @@ struct statefile_writer {
 	int	 error;		/* first write error, reported at commit */
 };
 
-static int	write_all(int, const void *, size_t);
 static char	*temp_name(const char *);
 static int	finish(struct statefile_writer *);
-
-static int
-write_all(int fd, const void *buf, size_t len)
-{
-	const char *p = buf;
-	ssize_t n;
-
-	while (len > 0) {
-		n = write(fd, p, len);
-		if (n == -1) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		/* A zero-length write of a non-empty buffer would loop. */
-		if (n == 0) {
-			errno = EIO;
-			return -1;
-		}
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
 
 /* "dir/.base.XXXXXX" for "dir/base"; the dot keeps it out of listings. */
 static char *
@@ -122,7 +98,7 @@ statefile_write(struct statefile_writer *w, const void *buf, size_t len)
 		errno = w->error;
 		return -1;
 	}
-	if (write_all(w->fd, buf, len) == -1) {
+	if (write_full(w->fd, buf, len) == -1) {
 		w->error = errno;
 		return -1;
 	}

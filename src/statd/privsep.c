@@ -27,6 +27,7 @@
 #include <rpc/rpcb_clnt.h>
 
 #include "daemon.h"
+#include "fdio.h"
 #include "log.h"
 #include "pidfile.h"
 #include "statd.h"
@@ -37,48 +38,6 @@
 static int	ps_fd = -1;		/* the child's end */
 static struct pidfh *ps_pidfile;
 static pid_t	ps_child;
-
-static int
-read_full(int fd, void *buf, size_t len)
-{
-	char *p = buf;
-
-	while (len > 0) {
-		ssize_t n = read(fd, p, len);
-
-		if (n == 0) {
-			errno = EPIPE;
-			return -1;
-		}
-		if (n == -1) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-static int
-write_full(int fd, const void *buf, size_t len)
-{
-	const char *p = buf;
-
-	while (len > 0) {
-		ssize_t n = write(fd, p, len);
-
-		if (n == -1) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
 
 /* The answer: an errno (0 for success) and, on success, the descriptor. */
 static void

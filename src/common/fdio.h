@@ -1,0 +1,15 @@
+/*
+ * fdio: whole reads and writes on descriptors, retried across EINTR and
+ * short transfers.
+ */
+#ifndef HM_FDIO_H
+#define HM_FDIO_H
+
+#include <stddef.h>
+
+/* Write all len bytes.  0, or -1 with errno (EIO if write returned 0). */
+int	write_full(int fd, const void *buf, size_t len);
+/* Read exactly len bytes.  0, or -1 with errno (EPIPE at end of file). */
+int	read_full(int fd, void *buf, size_t len);
+
+#endif
