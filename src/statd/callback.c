@@ -32,7 +32,8 @@
 #define CB_REPLY_MS	1000
 
 struct cb {
-	struct cb	*prev, *next;
+	struct cb	*next;		/* hash chain */
+	uint32_t	 hash;		/* of the entry it is for */
 	char		*mon_name;
 	char		*my_name;
 	int		 state;
@@ -46,9 +47,9 @@ struct cb {
 	int		 calling;	/* GETPORT or the call is out */
 };
 
+static uint32_t cb_hashof(const void *p) { return ((const struct cb *)p)->hash; }
 static struct rpcio	*io;
-static struct cb	*cbs;
-static unsigned long	 ncbs;
+static struct htab	 cbs = { .hashof = cb_hashof };
 
 static struct log_ratelimit notify_rl = LOG_RATELIMIT_INIT(60, 20);
 
@@ -75,7 +76,7 @@ callback_input(void)
 unsigned long
 callback_pending(void)
 {
-	return ncbs;
+	return cbs.count;
 }
 
 static void
@@ -84,13 +85,7 @@ cb_free(struct cb *c)
 	timer_cancel(&c->timer);
 	if (c->xid != 0)
 		rpcio_cancel(io, c->xid);
-	if (c->prev != NULL)
-		c->prev->next = c->next;
-	else
-		cbs = c->next;
-	if (c->next != NULL)
-		c->next->prev = c->prev;
-	ncbs--;
+	htab_unlink(&cbs, c, c->hash);
 	free(c->mon_name);
 	free(c->my_name);
 	free(c);
@@ -194,12 +189,14 @@ cb_attempt(struct timer *t, void *arg)
 static void
 queue_callback(struct sm_entry *e, int state)
 {
+	uint32_t hash = mon_entry_hash(e->host->name, e->my_name, e->my_prog,
+	    e->my_vers, e->my_proc);
 	struct cb *c;
 
 	/* One pending callback per entry: a newer state replaces it. */
-	for (c = cbs; c != NULL; c = c->next)
-		if (c->prog == e->my_prog && c->vers == e->my_vers &&
-		    c->proc == e->my_proc &&
+	for (c = htab_bucket(&cbs, hash); c != NULL; c = c->next)
+		if (c->hash == hash && c->prog == e->my_prog &&
+		    c->vers == e->my_vers && c->proc == e->my_proc &&
 		    strcmp(c->mon_name, e->host->name) == 0 &&
 		    strcmp(c->my_name, e->my_name) == 0) {
 			c->state = state;
@@ -215,6 +212,7 @@ queue_callback(struct sm_entry *e, int state)
 		free(c);
 		return;
 	}
+	c->hash = hash;
 	c->state = state;
 	memcpy(c->priv, e->priv, SM_PRIV_SIZE);
 	c->prog = e->my_prog;
@@ -222,75 +220,80 @@ queue_callback(struct sm_entry *e, int state)
 	c->proc = e->my_proc;
 	c->since = real_ms();
 	timer_init(&c->timer, cb_attempt, c);
-	c->next = cbs;
-	if (cbs != NULL)
-		cbs->prev = c;
-	cbs = c;
-	ncbs++;
+	if (htab_insert(&cbs, c, c->hash) == -1) {
+		log_warnx("callback about %s lost", esc(e->host->name));
+		free(c->mon_name);
+		free(c->my_name);
+		free(c);
+		return;
+	}
 	timer_set(&c->timer, 0);
 }
 
+/* The hosts one notification matches, each once. */
 struct match {
-	const char	*mon_name;
-	struct sockaddr_storage named;	/* mon_name as an address, if one */
-	int		 named_is_addr;
-	const struct sockaddr *sender;
-	int		 state;
-	unsigned long	 hosts, repeats;
+	struct sm_host	**hosts;
+	size_t		 n, cap;
+	int		 failed;
 };
 
 static void
-match_host(struct sm_host *h, void *arg)
+add_match(struct sm_host *h, void *arg)
 {
 	struct match *m = arg;
-	int i, hit = strcasecmp(h->name, m->mon_name) == 0;
 
-	for (i = 0; !hit && i < h->naddrs; i++) {
-		const struct sockaddr *a = (struct sockaddr *)&h->addrs[i];
+	if (h->matched)
+		return;
+	if (m->n == m->cap) {
+		size_t cap = m->cap ? m->cap * 2 : 8;
+		struct sm_host **p = reallocarray(m->hosts, cap, sizeof(*p));
 
-		if ((m->sender != NULL && sm_addr_equal(a, m->sender)) ||
-		    (m->named_is_addr &&
-		    sm_addr_equal(a, (struct sockaddr *)&m->named)))
-			hit = 1;
-	}
-	h->matched = 0;
-	if (!hit)
-		return;
-	if (h->have_delivered && h->delivered_state == m->state) {
-		m->repeats++;
-		return;
+		if (p == NULL) {
+			m->failed = 1;
+			return;
+		}
+		m->hosts = p;
+		m->cap = cap;
 	}
 	h->matched = 1;
-	h->have_delivered = 1;
-	h->delivered_state = m->state;
-	m->hosts++;
-}
-
-static void
-call_entry(struct sm_entry *e, void *arg)
-{
-	struct match *m = arg;
-
-	if (e->host->matched)
-		queue_callback(e, m->state);
+	m->hosts[m->n++] = h;
 }
 
 void
 callback_notify(const char *mon_name, int state, const struct sockaddr *sender)
 {
-	struct match m;
+	struct match m = { NULL, 0, 0, 0 };
+	struct sockaddr_storage named;
+	unsigned long delivered = 0, repeats = 0, suppressed;
+	struct sm_entry *e;
 	char a[64];
-	unsigned long suppressed;
+	size_t i;
 
-	memset(&m, 0, sizeof(m));
-	m.mon_name = mon_name;
-	m.sender = sender;
-	m.state = state;
-	m.named_is_addr = sm_parse_numeric(mon_name, &m.named) == 0;
-	mon_foreach_host(match_host, &m);
-	if (m.hosts > 0)
-		mon_foreach_entry(call_entry, &m);
-	if (m.hosts == 0 && m.repeats == 0) {
+	/* By name in any case, by the sender's address, by a named address. */
+	mon_hosts_by_name(mon_name, add_match, &m);
+	if (sender != NULL)
+		mon_hosts_by_addr(sender, add_match, &m);
+	if (sm_parse_numeric(mon_name, &named) == 0)
+		mon_hosts_by_addr((struct sockaddr *)&named, add_match, &m);
+	for (i = 0; i < m.n; i++) {
+		struct sm_host *h = m.hosts[i];
+
+		h->matched = 0;
+		if (h->have_delivered && h->delivered_state == state) {
+			repeats++;
+			continue;
+		}
+		h->have_delivered = 1;
+		h->delivered_state = state;
+		delivered++;
+		for (e = h->entries; e != NULL; e = e->host_next)
+			queue_callback(e, state);
+	}
+	free(m.hosts);
+	if (m.failed)
+		log_warnx("SM_NOTIFY for %s: out of memory while matching",
+		    esc(mon_name));
+	if (delivered == 0 && repeats == 0) {
 		if (log_ratelimit(&notify_rl, &suppressed))
 			log_info("SM_NOTIFY from %s for %s (state %d): not "
 			    "monitored", sender ? sm_addr_str(sender, a,
@@ -299,14 +302,21 @@ callback_notify(const char *mon_name, int state, const struct sockaddr *sender)
 	}
 	log_info("SM_NOTIFY from %s: %s is in state %d; %lu hosts matched%s",
 	    sender ? sm_addr_str(sender, a, sizeof(a)) : "?", esc(mon_name),
-	    state, m.hosts, m.repeats ? " (repeat ignored)" : "");
+	    state, delivered, repeats ? " (repeat ignored)" : "");
+}
+
+static void
+free_cb(void *item, void *arg)
+{
+	(void)arg;
+	cb_free(item);
 }
 
 void
 callback_free(void)
 {
-	while (cbs != NULL)
-		cb_free(cbs);
+	htab_foreach(&cbs, free_cb, NULL);
+	htab_free(&cbs);
 	rpcio_free(io);
 	io = NULL;
 }

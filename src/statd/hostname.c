@@ -197,6 +197,37 @@ sm_addr_equal(const struct sockaddr *a, const struct sockaddr *b)
 }
 
 int
+sm_addr_pack(const struct sockaddr *sa, struct sm_addr *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (sa->sa_family == AF_INET) {
+		out->family = AF_INET;
+		memcpy(out->a, &((const struct sockaddr_in *)sa)->sin_addr, 4);
+		return 0;
+	}
+	if (sa->sa_family == AF_INET6) {
+		const struct in6_addr *a6 =
+		    &((const struct sockaddr_in6 *)sa)->sin6_addr;
+
+		if (IN6_IS_ADDR_V4MAPPED(a6)) {
+			out->family = AF_INET;
+			memcpy(out->a, &a6->s6_addr[12], 4);
+		} else {
+			out->family = AF_INET6;
+			memcpy(out->a, a6, 16);
+		}
+		return 0;
+	}
+	return -1;
+}
+
+uint32_t
+sm_addr_hash(const struct sm_addr *a)
+{
+	return hash_bytes(2166136261u, a, sizeof(*a));
+}
+
+int
 sm_parse_numeric(const char *name, struct sockaddr_storage *ss)
 {
 	struct sockaddr_in *sin = (struct sockaddr_in *)ss;

@@ -10,10 +10,12 @@
  */
 #include <sys/types.h>
 #include <sys/socket.h>
+#include <ctype.h>
 #include <errno.h>
 #include <netdb.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "log.h"
 #include "statd.h"
@@ -58,11 +60,43 @@ mon_host_find(const char *mon_name)
 	return NULL;
 }
 
+/* Case-folded FNV-1a: the name index finds "Client1" for "client1". */
+static uint32_t
+hash_name_folded(const char *s)
+{
+	uint32_t h = 2166136261u;
+
+	for (; *s != '\0'; s++) {
+		h ^= (unsigned char)tolower((unsigned char)*s);
+		h *= 16777619u;
+	}
+	return h;
+}
+
+static uint32_t idx_hashof(const void *p) { return ((const struct sm_idx *)p)->hash; }
+static struct htab name_index = { .hashof = idx_hashof };
+static struct htab addr_index = { .hashof = idx_hashof };
+
+static void
+drop_addrs(struct sm_host *h)
+{
+	int i;
+
+	for (i = 0; i < h->naddrs; i++)
+		htab_unlink(&addr_index, &h->addr_idx[i], h->addr_idx[i].hash);
+	free(h->addr_idx);
+	free(h->addrs);
+	h->addr_idx = NULL;
+	h->addrs = NULL;
+	h->naddrs = 0;
+}
+
 static void
 host_free(struct sm_host *h)
 {
+	drop_addrs(h);
+	htab_unlink(&name_index, &h->name_idx, h->name_idx.hash);
 	free(h->name);
-	free(h->addrs);
 	free(h);
 }
 
@@ -108,8 +142,17 @@ host_get(const char *mon_name)
 		return NULL;
 	}
 	h->hash = hash_name(mon_name);
+	h->name_idx.host = h;
+	h->name_idx.hash = hash_name_folded(mon_name);
 	if (htab_insert(&hosts, h, h->hash) == -1) {
-		host_free(h);
+		free(h->name);
+		free(h);
+		return NULL;
+	}
+	if (htab_insert(&name_index, &h->name_idx, h->name_idx.hash) == -1) {
+		htab_unlink(&hosts, h, h->hash);
+		free(h->name);
+		free(h);
 		return NULL;
 	}
 	/* An address literal needs no resolver; a name waits for one. */
@@ -125,16 +168,83 @@ mon_host_set_addrs(const char *mon_name, const struct sockaddr_storage *addrs,
     int naddrs)
 {
 	struct sm_host *h = mon_host_find(mon_name);
-	struct sockaddr_storage *a;
+	struct sm_addr *a;
+	struct sm_idx *ix;
+	int i, n = 0;
 
 	if (h == NULL || naddrs <= 0)
 		return;
-	if ((a = calloc((size_t)naddrs, sizeof(*a))) == NULL)
+	a = calloc((size_t)naddrs, sizeof(*a));
+	ix = calloc((size_t)naddrs, sizeof(*ix));
+	if (a == NULL || ix == NULL) {
+		free(a);
+		free(ix);
 		return;
-	memcpy(a, addrs, (size_t)naddrs * sizeof(*a));
-	free(h->addrs);
+	}
+	for (i = 0; i < naddrs; i++) {
+		int j, dup = 0;
+
+		if (sm_addr_pack((const struct sockaddr *)&addrs[i], &a[n]) == -1)
+			continue;
+		for (j = 0; j < n; j++)	/* getaddrinfo repeats itself */
+			if (memcmp(&a[j], &a[n], sizeof(a[n])) == 0)
+				dup = 1;
+		if (!dup)
+			n++;
+	}
+	drop_addrs(h);
 	h->addrs = a;
-	h->naddrs = naddrs;
+	h->addr_idx = ix;
+	for (i = 0; i < n; i++) {
+		ix[i].host = h;
+		ix[i].hash = sm_addr_hash(&a[i]);
+		if (htab_insert(&addr_index, &ix[i], ix[i].hash) == -1)
+			break;
+	}
+	h->naddrs = i;
+}
+
+void
+mon_hosts_by_name(const char *name, void (*fn)(struct sm_host *, void *),
+    void *arg)
+{
+	uint32_t hash = hash_name_folded(name);
+	struct sm_idx *ix, *next;
+
+	for (ix = htab_bucket(&name_index, hash); ix != NULL; ix = next) {
+		next = ix->next;
+		if (ix->hash == hash && strcasecmp(ix->host->name, name) == 0)
+			fn(ix->host, arg);
+	}
+}
+
+void
+mon_hosts_by_addr(const struct sockaddr *sa,
+    void (*fn)(struct sm_host *, void *), void *arg)
+{
+	struct sm_addr key;
+	struct sm_idx *ix, *next;
+	uint32_t hash;
+
+	if (sm_addr_pack(sa, &key) == -1)
+		return;
+	hash = sm_addr_hash(&key);
+	for (ix = htab_bucket(&addr_index, hash); ix != NULL; ix = next) {
+		struct sm_host *h = ix->host;
+		int i = (int)(ix - h->addr_idx);
+
+		next = ix->next;
+		if (ix->hash == hash &&
+		    memcmp(&h->addrs[i], &key, sizeof(key)) == 0)
+			fn(h, arg);
+	}
+}
+
+uint32_t
+mon_entry_hash(const char *mon_name, const char *my_name, uint32_t prog,
+    uint32_t vers, uint32_t proc)
+{
+	return hash_entry(hash_name(mon_name), my_name, prog, vers, proc);
 }
 
 struct sm_entry *
@@ -180,12 +290,19 @@ mon_insert(const char *mon_name, const char *my_name, uint32_t prog,
 	}
 	e->host = h;
 	h->nentries++;
+	e->host_next = h->entries;
+	if (h->entries != NULL)
+		h->entries->host_prev = e;
+	h->entries = e;
 	e->my_prog = prog;
 	e->my_vers = vers;
 	e->my_proc = proc;
 	memcpy(e->priv, priv, SM_PRIV_SIZE);
 	e->hash = hash_entry(h->hash, my_name, prog, vers, proc);
 	if (htab_insert(&entries, e, e->hash) == -1) {
+		h->entries = e->host_next;
+		if (h->entries != NULL)
+			h->entries->host_prev = NULL;
 		host_release(h);
 		free(e->my_name);
 		free(e);
@@ -199,6 +316,12 @@ static void
 entry_free(struct sm_entry *e)
 {
 	htab_unlink(&entries, e, e->hash);
+	if (e->host_prev != NULL)
+		e->host_prev->host_next = e->host_next;
+	else
+		e->host->entries = e->host_next;
+	if (e->host_next != NULL)
+		e->host_next->host_prev = e->host_prev;
 	host_release(e->host);
 	free(e->my_name);
 	free(e);
@@ -264,6 +387,8 @@ mon_free(void)
 	mon_clear();
 	htab_free(&entries);
 	htab_free(&hosts);
+	htab_free(&name_index);
+	htab_free(&addr_index);
 }
 
 unsigned long mon_count(void) { return entries.count; }

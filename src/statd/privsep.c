@@ -34,6 +34,7 @@
 #include "statefile.h"
 
 #define PRIVSEP_MAX	(1UL << 30)	/* largest status file it writes */
+#define PRIVSEP_BYE	UINT64_MAX	/* "I am stopping": unregister now */
 
 static int	ps_fd = -1;		/* the child's end */
 static struct pidfh *ps_pidfile;
@@ -76,6 +77,20 @@ forward_signal(int sig)
 		kill(ps_child, sig);
 }
 
+/* What the serving process may no longer do itself; done once. */
+static void
+cleanup(void)
+{
+	static int done;
+
+	if (done)
+		return;
+	done = 1;
+	rpcb_unset(SM_PROG, SM_VERS, NULL);
+	if (ps_pidfile != NULL)
+		pidfile_remove(ps_pidfile);
+}
+
 static __attribute__((noreturn)) void
 parent_loop(int sock, const char *path, uid_t uid, gid_t gid)
 {
@@ -97,6 +112,11 @@ parent_loop(int sock, const char *path, uid_t uid, gid_t gid)
 
 		if (read_full(sock, &len, sizeof(len)) == -1)
 			break;		/* the child is gone */
+		if (len == PRIVSEP_BYE) {
+			cleanup();
+			send_answer(sock, 0, -1);
+			continue;
+		}
 		if (len > PRIVSEP_MAX || (buf = malloc(len ? len : 1)) == NULL) {
 			log_warnx("privsep: refused a %llu-byte status file",
 			    (unsigned long long)len);
@@ -116,9 +136,7 @@ parent_loop(int sock, const char *path, uid_t uid, gid_t gid)
 			close(fd);
 	}
 	close(sock);
-	rpcb_unset(SM_PROG, SM_VERS, NULL);
-	if (ps_pidfile != NULL)
-		pidfile_remove(ps_pidfile);
+	cleanup();
 	while (waitpid(ps_child, &status, 0) == -1 && errno == EINTR)
 		;
 	_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 1);
@@ -157,6 +175,24 @@ privsep_start(const char *statusfile, uid_t uid, gid_t gid,
 	if (getppid() == 1)
 		fatalx("privileged parent died at start-up");
 	return 0;
+}
+
+/*
+ * Before the serving process exits: have the parent unregister and remove
+ * the pid file now, so that whoever waits for this process to end finds
+ * it completely gone.
+ */
+void
+privsep_stop(void)
+{
+	uint64_t bye = PRIVSEP_BYE;
+	int32_t err;
+
+	if (ps_fd == -1)
+		return;
+	if (write_full(ps_fd, &bye, sizeof(bye)) == -1 ||
+	    read_full(ps_fd, &err, sizeof(err)) == -1)
+		log_warn("privileged parent");
 }
 
 int

@@ -338,6 +338,7 @@ main(int argc, char *argv[])
 	log_info("stopping: state %d, %lu entries, %lu notifications "
 	    "pending", sm_state, mon_count(), notify_pending());
 	svc_stop();
+	privsep_stop();
 	store_close();
 	callback_free();
 	notify_free();

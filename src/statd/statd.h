@@ -79,19 +79,41 @@ const char *sm_addr_str(const struct sockaddr *sa, char *buf, size_t len);
 /* A name escaped for the log, in a rotating static buffer. */
 const char *esc(const char *name);
 
+/* A host address in 17 bytes; a v4-mapped IPv6 address is kept as IPv4. */
+struct sm_addr {
+	uint8_t		 family;	/* AF_INET or AF_INET6 */
+	uint8_t		 a[16];
+};
+/* 0, or -1 for another family. */
+int	 sm_addr_pack(const struct sockaddr *sa, struct sm_addr *out);
+uint32_t sm_addr_hash(const struct sm_addr *a);
+
+struct sm_entry;
+
+/* An index entry: one name or address that leads to a host. */
+struct sm_idx {
+	struct sm_idx	*next;		/* hash chain */
+	uint32_t	 hash;
+	struct sm_host	*host;
+};
+
 /*
  * A monitored host: one per distinct mon_name, shared by the entries that
- * name it.  Addresses are resolved off the loop and used to match
- * SM_NOTIFY by sender.
+ * name it.  It is found by its exact name (hosts table), by its name in
+ * any case, and by each of its addresses (resolved off the loop), so that
+ * SM_NOTIFY costs the same with ten hosts as with a million.
  */
 struct sm_host {
 	struct sm_host	*next;		/* hash chain */
 	char		*name;
 	uint32_t	 hash;
 	unsigned	 nentries;
+	struct sm_entry	*entries;	/* its entries, via host_next */
 	int		 resolving;
 	int		 naddrs;
-	struct sockaddr_storage *addrs;
+	struct sm_addr	*addrs;
+	struct sm_idx	 name_idx;	/* in the case-folded name index */
+	struct sm_idx	*addr_idx;	/* naddrs, in the address index */
 	int		 delivered_state;	/* last state called back */
 	int		 have_delivered;
 	int		 matched;	/* scratch, while matching a notify */
@@ -101,6 +123,7 @@ struct sm_host {
 struct sm_entry {
 	struct sm_entry	*next;		/* hash chain */
 	struct sm_host	*host;
+	struct sm_entry	*host_next, *host_prev;
 	char		*my_name;
 	uint32_t	 my_prog, my_vers, my_proc;
 	uint32_t	 hash;
@@ -127,6 +150,13 @@ unsigned long mon_host_count(void);
 struct sm_host *mon_host_find(const char *mon_name);
 void	 mon_host_set_addrs(const char *mon_name,
 	    const struct sockaddr_storage *addrs, int naddrs);
+/* Hosts by mon_name in any case, and by one of their addresses. */
+void	 mon_hosts_by_name(const char *name, void (*fn)(struct sm_host *,
+	    void *), void *arg);
+void	 mon_hosts_by_addr(const struct sockaddr *sa,
+	    void (*fn)(struct sm_host *, void *), void *arg);
+uint32_t mon_entry_hash(const char *mon_name, const char *my_name,
+	    uint32_t prog, uint32_t vers, uint32_t proc);
 typedef void (*mon_entry_fn)(struct sm_entry *e, void *arg);
 typedef void (*mon_host_fn)(struct sm_host *h, void *arg);
 void	 mon_foreach_entry(mon_entry_fn fn, void *arg);
@@ -254,5 +284,6 @@ int	 privsep_start(const char *statusfile, uid_t uid, gid_t gid,
 int	 privsep_replace_cb(const char *path, const void *buf, size_t len,
 	    void *arg);
 int	 privsep_active(void);
+void	 privsep_stop(void);
 
 #endif

@@ -594,6 +594,68 @@ START_TEST(test_crash)
 }
 END_TEST
 
+
+static int nfound;
+static void
+count_host(struct sm_host *h, void *arg)
+{
+	(void)h; (void)arg;
+	nfound++;
+}
+
+static int
+found_by_name(const char *name)
+{
+	nfound = 0;
+	mon_hosts_by_name(name, count_host, NULL);
+	return nfound;
+}
+
+static int
+found_by_addr(const struct sockaddr *sa)
+{
+	nfound = 0;
+	mon_hosts_by_addr(sa, count_host, NULL);
+	return nfound;
+}
+
+/* The indexes SM_NOTIFY matching uses, kept right as entries come and go. */
+START_TEST(test_index)
+{
+	struct sockaddr_storage two[2];
+	struct sockaddr_in a1 = v4("198.18.7.1"), a2 = v4("198.18.7.2"),
+	    lit = v4("198.18.9.9");
+	struct sockaddr_in6 mapped = v6("::ffff:198.18.7.2");
+
+	open_store();
+	ck_assert(do_mon("Client1", "localhost", STATD_NLM_PROG, 16, "1111111111111111", &lo));
+	ck_assert(do_mon("client1", "localhost", STATD_NLM_PROG, 16, "2222222222222222", &lo));
+	ck_assert(do_mon("198.18.9.9", "localhost", STATD_NLM_PROG, 16, "3333333333333333", &lo));
+	/* Two spellings are two hosts, both found in any case. */
+	ck_assert_uint_eq(mon_host_count(), 3);
+	ck_assert_int_eq(found_by_name("CLIENT1"), 2);
+	ck_assert_int_eq(found_by_name("client2"), 0);
+	/* An address literal is indexed at once. */
+	ck_assert_int_eq(found_by_addr((struct sockaddr *)&lit), 1);
+	/* Resolved addresses, duplicates folded; v4-mapped finds v4. */
+	memset(two, 0, sizeof(two));
+	memcpy(&two[0], &a1, sizeof(a1));
+	memcpy(&two[1], &a2, sizeof(a2));
+	mon_host_set_addrs("client1", two, 2);
+	mon_host_set_addrs("client1", two, 2);		/* again: replaced */
+	ck_assert_int_eq(mon_host_find("client1")->naddrs, 2);
+	ck_assert_int_eq(found_by_addr((struct sockaddr *)&a1), 1);
+	ck_assert_int_eq(found_by_addr((struct sockaddr *)&mapped), 1);
+	/* Gone with the last entry: nothing dangles in the indexes. */
+	do_unmon("client1", "localhost");
+	ck_assert_int_eq(found_by_addr((struct sockaddr *)&a2), 0);
+	ck_assert_int_eq(found_by_name("client1"), 1);
+	do_unmon("Client1", "localhost");
+	ck_assert_int_eq(found_by_name("client1"), 0);
+	ck_assert_uint_eq(mon_host_count(), 1);
+}
+END_TEST
+
 START_TEST(test_listing)
 {
 	FILE *f;
@@ -653,6 +715,7 @@ statd_suite(void)
 	tcase_add_test(tc, test_unknown_record);
 	tcase_add_test(tc, test_compaction_bounds_file);
 	tcase_add_test(tc, test_crash);
+	tcase_add_test(tc, test_index);
 	tcase_add_test(tc, test_listing);
 	suite_add_tcase(s, tc);
 	return s;
