@@ -28,6 +28,30 @@ write_full(int fd, const void *buf, size_t len)
 }
 
 int
+pwrite_full(int fd, const void *buf, size_t len, off_t off)
+{
+	const char *p = buf;
+	ssize_t n;
+
+	while (len > 0) {
+		n = pwrite(fd, p, len, off);
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (n == 0) {
+			errno = EIO;
+			return -1;
+		}
+		p += n;
+		off += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int
 read_full(int fd, void *buf, size_t len)
 {
 	char *p = buf;

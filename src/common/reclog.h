@@ -19,9 +19,13 @@
  *                 reads).
  *
  * Appends are buffered until reclog_commit(), which writes them with one
- * write() and fdatasync()s: a record is durable once commit returns 0.  The
- * file is opened O_APPEND, so several processes may append (each commit is
- * one write); replay and compaction are for the single owner.
+ * write() and fdatasync()s: a record is durable once commit returns 0.  A
+ * text log is opened O_APPEND, so several processes may append (each commit
+ * is one write).  A binary log has a single writer, which writes at its
+ * logical end into zeros it filled in ahead (so fdatasync has no file size
+ * to update); zeros where a record header should be mark the end, and a
+ * clean reclog_close() gives the unused space back.  Replay and compaction
+ * are for the single owner.
  *
  * On open, a torn or corrupt tail is cut off (and said in the log); if any
  * bytes are dropped, a copy of the file as found is set aside first
@@ -97,8 +101,9 @@ int	reclog_compact(struct reclog *rl, reclog_emit_fn emit, void *arg);
  * For a process that cannot create files in the log's folder (a daemon
  * after dropping privileges): compaction then builds the new file in
  * memory and calls replace(path, buf, len, arg), which must replace path
- * durably with those bytes and return a descriptor open O_RDWR|O_APPEND on
- * the new file, or -1 with errno (the old file then stays in use).
+ * durably with those bytes and return a descriptor open O_RDWR on the new
+ * file (O_APPEND is cleared for binary logs, which write at their own
+ * end), or -1 with errno (the old file then stays in use).
  */
 typedef int (*reclog_replace_fn)(const char *path, const void *buf,
     size_t len, void *arg);

@@ -216,6 +216,7 @@ END_TEST
 START_TEST(test_bin_roundtrip)
 {
 	char *p = tu_path(dir, "mon.log");
+	size_t len;
 	struct reclog_stats st;
 	struct reclog *rl;
 	struct seen s = { 0 };
@@ -225,8 +226,11 @@ START_TEST(test_bin_roundtrip)
 	ck_assert_int_eq(reclog_size(rl), 16);
 	ck_assert_str_eq(reclog_path(rl), p);
 	append_recs(rl, 0, 1000, 7);
-	ck_assert_int_eq(reclog_size(rl), file_size(p));
+	/* Open, the file may hold zeros ahead; closed, exactly the log. */
+	ck_assert_int_ge(file_size(p), reclog_size(rl));
+	len = (size_t)reclog_size(rl);
 	reclog_close(rl);
+	ck_assert_int_eq(file_size(p), (off_t)len);
 
 	rl = open_collect(p, RECLOG_BINARY, &s, &st);
 	assert_recs(&s, 0, 1000);
@@ -494,8 +498,9 @@ START_TEST(test_bin_compact)
 	len = make_rec(n + 1, buf, sizeof(buf));
 	ck_assert_int_eq(reclog_append(rl, buf, len), 0);
 	ck_assert_int_eq(reclog_commit(rl), 0);
-	ck_assert_int_eq(reclog_size(rl), file_size(p));
+	before = reclog_size(rl);
 	reclog_close(rl);
+	ck_assert_int_eq(file_size(p), before);
 
 	rl = open_collect(p, RECLOG_BINARY, &s, NULL);
 	ck_assert_uint_eq(s.n, (n + 1) / 2 + 1);
@@ -576,8 +581,9 @@ START_TEST(test_bin_compact_replace_hook)
 	len = make_rec(n + 1, buf, sizeof(buf));
 	ck_assert_int_eq(reclog_append(rl, buf, len), 0);
 	ck_assert_int_eq(reclog_commit(rl), 0);
-	ck_assert_int_eq(reclog_size(rl), file_size(p));
+	before = reclog_size(rl);
 	reclog_close(rl);
+	ck_assert_int_eq(file_size(p), before);
 
 	seen_free(&s);
 	rl = open_collect(p, RECLOG_BINARY, &s, NULL);
