@@ -59,14 +59,17 @@
 #					$(hm_host_dir HOST)/fs/DIR
 #	hm_reachable HOST DEST [SECS]	can HOST open TCP to DEST (name or address as
 #					HOST resolves it; a refusal counts as reached)
-#	hm_partition A B / hm_heal A B	silently drop / restore traffic between A and B
+#	hm_partition A B / hm_heal A B	silently drop / restore unicast IPv4 between A
+#					and B (broadcasts still pass; hosts other than
+#					A and B are untouched)
 #	hm_isolate HOST / hm_rejoin HOST  cut HOST off the switch / plug it back
 #	hm_rpcbind HOST			start "rpcbind -f -w" in HOST, wait until it
 #					answers; HM_LAST_PID is its PID
 #	hm_at_exit CMD...		run CMD during cleanup, before processes are
 #					stopped (use it instead of your own EXIT trap)
-#	hm_cleanup			stop, remove, forget everything; runs by itself
-#					on EXIT, INT, TERM and HUP
+#	hm_cleanup			stop, remove, forget everything (ends the run:
+#					no hosts after it); runs by itself on EXIT,
+#					INT, TERM and HUP
 #
 # Variables: HM_WORK (this run's folder, removed at cleanup unless HM_KEEP=1),
 # HM_HOSTS, HM_LAST_PID; settings HM_TMPDIR (where HM_WORK is made, default
@@ -314,6 +317,7 @@ hm__create_host() {
 hm_hosts_create() {
 	local names=() n i first
 	hm__require_owner hm_hosts_create || return 1
+	[ "$HM__CLEANED" = 0 ] || { hm__die "hm_hosts_create after hm_cleanup"; return 1; }
 	if [ $# -eq 1 ] && [[ $1 =~ ^[0-9]+$ ]]; then
 		for ((n = 1; n <= $1; n++)); do
 			names+=("h$((${#HM_HOSTS[@]} + n))")
@@ -571,6 +575,9 @@ hm_cleanup() {
 	[ "$HM__CLEANED" = 1 ] && return 0
 	[ "$BASHPID" = "$HM__OWNER" ] || return 0
 	HM__CLEANED=1
+	# A second ^C, or timeout's TERM to the whole process group, must not
+	# cut the cleanup short.
+	trap '' INT TERM HUP
 	for cmd in "${HM__AT_EXIT[@]}"; do
 		eval "$cmd" || hm__log "at-exit command failed: $cmd"
 	done
@@ -635,18 +642,21 @@ hm_cleanup() {
 		"$HM_TMPDIR/$HM__PREFIX".*) rm -rf "$HM_WORK" ;;
 		esac
 	fi
+	hm__traps
 }
 
 hm__on_signal() {
 	local sig=$1 code=$2
-	trap '' INT TERM HUP
 	hm__log "caught SIG$sig: cleaning up"
 	hm_cleanup
 	trap - EXIT
 	exit "$code"
 }
 
+hm__traps() {
+	trap 'hm__on_signal INT 130' INT
+	trap 'hm__on_signal TERM 143' TERM
+	trap 'hm__on_signal HUP 129' HUP
+}
 trap 'hm_cleanup' EXIT
-trap 'hm__on_signal INT 130' INT
-trap 'hm__on_signal TERM 143' TERM
-trap 'hm__on_signal HUP 129' HUP
+hm__traps
