@@ -1,0 +1,250 @@
+/*
+ * Tests for ss's output: the line format (golden, from status files with
+ * known timestamps and from values), the elapsed times, JSON, the orders.
+ */
+#include <sys/stat.h>
+
+#include <check.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ssd.h"
+#include "../check_main.h"
+#include "../testutil.h"
+
+/* The two lines the issue gives, byte for byte. */
+#define ALPHA_LINE "alpha         up  3d04h,  2 users, idle  1h05m, " \
+	"load  0.48, %usr  3, %sys  1"
+#define DELTA_LINE "delta       down  2h05m,  0 users, idle      0, " \
+	"load  0.00, %usr  0, %sys  0"
+
+static void
+make_status(const char *dir, const char *name, uint32_t a, uint32_t m)
+{
+	struct timespec ts[2] = { { a, 0 }, { m, 0 } };
+	char *p = tu_path(dir, name);
+
+	tu_write_file(p, "", 0);
+	ck_assert_int_eq(utimensat(AT_FDCWD, p, ts, 0), 0);
+	free(p);
+}
+
+static void
+host_from_file(int dirfd, const char *name, time_t age, struct ss_host *h)
+{
+	struct stat sb;
+
+	ck_assert_int_eq(fstatat(dirfd, name, &sb, 0), 0);
+	h->name = strdup(name);
+	ck_assert_int_eq(csstat_at(dirfd, name, sb.st_ctime + age, &h->st,
+	    NULL), 0);
+	h->state = h->st.up > 0 ? SS_UP : SS_DOWN;
+}
+
+START_TEST(test_golden_from_files)
+{
+	char *dir = tu_tmpdir(), line[256];
+	Csstat_t alpha = { 273664, 3900, 48, 3, 1, 2 }, delta = { -7200, 0, 0, 0, 0, 0 };
+	struct ss_host h[2];
+	uint32_t a, m;
+	int fd;
+
+	csstat_encode(&alpha, &a, &m);
+	make_status(dir, "alpha", a, m);
+	csstat_encode(&delta, &a, &m);
+	make_status(dir, "delta", a, m);
+	fd = open(dir, O_RDONLY | O_DIRECTORY);
+	host_from_file(fd, "alpha", 30, &h[0]);
+	/* Marked down 2h00m ago, file 5 minutes old: down 2h05m. */
+	host_from_file(fd, "delta", 300, &h[1]);
+	close(fd);
+	ss_line(&h[0], line, sizeof(line));
+	ck_assert_str_eq(line, ALPHA_LINE);
+	ss_line(&h[1], line, sizeof(line));
+	ck_assert_str_eq(line, DELTA_LINE);
+	free(h[0].name);
+	free(h[1].name);
+	tu_rmtree(dir);
+	free(dir);
+}
+END_TEST
+
+START_TEST(test_stale_file_is_down)
+{
+	char *dir = tu_tmpdir(), line[256];
+	Csstat_t gamma = { 86400, 10, 100, 5, 5, 3 };
+	struct ss_host h;
+	uint32_t a, m;
+	int fd;
+
+	csstat_encode(&gamma, &a, &m);
+	make_status(dir, "gamma", a, m);
+	fd = open(dir, O_RDONLY | O_DIRECTORY);
+	host_from_file(fd, "gamma", 303, &h);
+	close(fd);
+	ck_assert_int_eq(h.state, SS_DOWN);
+	ss_line(&h, line, sizeof(line));
+	ck_assert_str_eq(line, "gamma       down  5m03s,  0 users, idle      0, "
+	    "load  0.00, %usr  0, %sys  0");
+	free(h.name);
+	tu_rmtree(dir);
+	free(dir);
+}
+END_TEST
+
+static const struct {
+	long		 up;
+	const char	*want;
+} elapsed_lines[] = {
+	{ 45, "h             up 45.00s,  1 users, idle      0, load  1.04, "
+	    "%usr 99, %sys  0" },
+	{ 303, "h             up  5m03s,  1 users, idle      0, load  1.04, "
+	    "%usr 99, %sys  0" },
+	{ 11220, "h             up  3h07m,  1 users, idle      0, load  1.04, "
+	    "%usr 99, %sys  0" },
+	{ 190800, "h             up  2d05h,  1 users, idle      0, load  1.04, "
+	    "%usr 99, %sys  0" },
+	{ 1468800, "h             up  2w03d,  1 users, idle      0, load  1.04, "
+	    "%usr 99, %sys  0" },
+};
+
+START_TEST(test_elapsed_in_lines)
+{
+	struct ss_host h = { NULL, SS_UP,
+	    { elapsed_lines[_i].up, 0, 104, 99, 0, 1 } };
+	char name[] = "h", line[256];
+
+	h.name = name;
+	ss_line(&h, line, sizeof(line));
+	ck_assert_str_eq(line, elapsed_lines[_i].want);
+}
+END_TEST
+
+START_TEST(test_no_status_lines)
+{
+	char name[] = "epsilon", line[256];
+	struct ss_host h = { name, SS_NOSTATUS, { 0, 0, 0, 0, 0, 0 } };
+
+	ss_line(&h, line, sizeof(line));
+	ck_assert_str_eq(line, "epsilon       *no status*");
+	h.state = SS_UNKNOWN;
+	ss_line(&h, line, sizeof(line));
+	ck_assert_str_eq(line, "epsilon       *unknown host*");
+}
+END_TEST
+
+START_TEST(test_long_name_and_big_values)
+{
+	char name[] = "a-rather-long-host-name", line[256];
+	struct ss_host h = { name, SS_UP, { 60480000, 33538048, 2040, 100,
+	    100, 255 } };
+
+	ss_line(&h, line, sizeof(line));
+	ck_assert_str_eq(line, "a-rather-long-host-name  up 100w00d, 255 users,"
+	    " idle 55w03d, load 20.40, %usr 100, %sys 100");
+}
+END_TEST
+
+START_TEST(test_json)
+{
+	char n1[] = "alpha", n2[] = "delta", n3[] = "zeta", line[512];
+	struct ss_host up = { n1, SS_UP, { 273664, 3900, 48, 3, 1, 2 } };
+	struct ss_host down = { n2, SS_DOWN, { -7500, 0, 0, 0, 0, 0 } };
+	struct ss_host none = { n3, SS_NOSTATUS, { 0, 0, 0, 0, 0, 0 } };
+
+	ss_json(&up, line, sizeof(line));
+	ck_assert_str_eq(line, "{\"host\":\"alpha\",\"state\":\"up\",\"up\":273664,"
+	    "\"down\":0,\"users\":2,\"idle\":3900,\"load\":0.48,\"pctusr\":3,"
+	    "\"pctsys\":1}");
+	ss_json(&down, line, sizeof(line));
+	ck_assert_str_eq(line, "{\"host\":\"delta\",\"state\":\"down\",\"up\":0,"
+	    "\"down\":7500,\"users\":0,\"idle\":0,\"load\":0.00,\"pctusr\":0,"
+	    "\"pctsys\":0}");
+	ss_json(&none, line, sizeof(line));
+	ck_assert_str_eq(line, "{\"host\":\"zeta\",\"state\":\"no status\"}");
+}
+END_TEST
+
+static char nm[6][8] = { "alpha", "beta", "delta", "gamma", "omega", "pi" };
+
+static void
+fill(struct ss_host *h)
+{
+	/* name, state, up idle load usr sys users */
+	struct ss_host v[6] = {
+		{ nm[0], SS_UP, { 1000, 50, 200, 10, 5, 3 } },
+		{ nm[1], SS_UP, { 9000, 10, 100, 40, 1, 1 } },
+		{ nm[2], SS_DOWN, { -100, 0, 0, 0, 0, 0 } },
+		{ nm[3], SS_UP, { 500, 900, 300, 1, 1, 0 } },
+		{ nm[4], SS_NOSTATUS, { 0, 0, 0, 0, 0, 0 } },
+		{ nm[5], SS_DOWN, { -5000, 0, 0, 0, 0, 0 } },
+	};
+
+	memcpy(h, v, sizeof(v));
+}
+
+static void
+order_is(const struct ss_host *h, const char *want)
+{
+	char got[64] = "";
+	size_t i;
+
+	for (i = 0; i < 6; i++) {
+		strcat(got, h[i].name);
+		strcat(got, i < 5 ? " " : "");
+	}
+	ck_assert_str_eq(got, want);
+}
+
+START_TEST(test_sort_orders)
+{
+	struct ss_host h[6];
+
+	fill(h);
+	ss_sort(h, 6, "", 0);
+	order_is(h, "alpha beta delta gamma pi omega");
+	ss_sort(h, 6, "", 1);
+	order_is(h, "pi gamma delta beta alpha omega");
+	ss_sort(h, 6, "t", 0);
+	order_is(h, "beta alpha gamma delta pi omega");
+	ss_sort(h, 6, "l", 0);
+	order_is(h, "gamma alpha beta delta pi omega");
+	ss_sort(h, 6, "c", 0);
+	order_is(h, "beta alpha gamma delta pi omega");
+	ss_sort(h, 6, "i", 0);
+	order_is(h, "gamma alpha beta delta pi omega");
+	ss_sort(h, 6, "u", 0);
+	order_is(h, "alpha beta delta gamma pi omega");
+	/* Second key breaks the ties of the first. */
+	ss_sort(h, 6, "ut", 0);
+	order_is(h, "alpha beta gamma delta pi omega");
+	ss_sort(h, 6, "ut", 1);
+	order_is(h, "pi delta gamma beta alpha omega");
+}
+END_TEST
+
+static Suite *
+ssout_suite(void)
+{
+	Suite *s = suite_create("ssout");
+	TCase *tc;
+
+	tc = tcase_create("lines");
+	tcase_add_test(tc, test_golden_from_files);
+	tcase_add_test(tc, test_stale_file_is_down);
+	tcase_add_loop_test(tc, test_elapsed_in_lines, 0,
+	    sizeof(elapsed_lines) / sizeof(elapsed_lines[0]));
+	tcase_add_test(tc, test_no_status_lines);
+	tcase_add_test(tc, test_long_name_and_big_values);
+	tcase_add_test(tc, test_json);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("sort");
+	tcase_add_test(tc, test_sort_orders);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+CHECK_MAIN(ssout_suite)

@@ -1,0 +1,188 @@
+/*
+ * Tests for statusfile: taking the file, writing only timestamps, and
+ * noticing removal, another writer and planted links.
+ */
+#include <sys/stat.h>
+
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ssd.h"
+#include "../check_main.h"
+#include "../testutil.h"
+
+static char *dir;
+static int dirfd_;
+
+static void
+setup(void)
+{
+	dir = tu_tmpdir();
+	dirfd_ = open(dir, O_RDONLY | O_DIRECTORY);
+	ck_assert_int_ge(dirfd_, 0);
+}
+
+static void
+teardown(void)
+{
+	close(dirfd_);
+	tu_rmtree(dir);
+	free(dir);
+}
+
+static struct stat
+stat_of(const char *name)
+{
+	struct stat sb;
+
+	ck_assert_int_eq(fstatat(dirfd_, name, &sb, AT_SYMLINK_NOFOLLOW), 0);
+	return sb;
+}
+
+START_TEST(test_claim_and_write)
+{
+	struct statusfile sf;
+	struct stat sb;
+
+	ck_assert_int_eq(statusfile_claim(&sf, dirfd_, "alpha"), SF_OK);
+	ck_assert_int_eq(statusfile_write(&sf, 0x12345678, 0x06010302), SF_OK);
+	sb = stat_of("alpha");
+	ck_assert(S_ISREG(sb.st_mode));
+	ck_assert_int_eq(sb.st_size, 0);
+	ck_assert_uint_eq((uint32_t)sb.st_atime, 0x12345678);
+	ck_assert_uint_eq((uint32_t)sb.st_mtime, 0x06010302);
+	/* Again: the ctime we saw is ours. */
+	ck_assert_int_eq(statusfile_write(&sf, 0x22345678, 0), SF_OK);
+	ck_assert_int_eq(stat_of("alpha").st_size, 0);
+}
+END_TEST
+
+START_TEST(test_removed)
+{
+	struct statusfile sf;
+
+	ck_assert_int_eq(statusfile_claim(&sf, dirfd_, "alpha"), SF_OK);
+	ck_assert_int_eq(statusfile_write(&sf, 1 << 16, 0), SF_OK);
+	ck_assert_int_eq(unlinkat(dirfd_, "alpha", 0), 0);
+	ck_assert_int_eq(statusfile_write(&sf, 1 << 16, 0), SF_GONE);
+	/* Never made again by a write. */
+	ck_assert_int_eq(faccessat(dirfd_, "alpha", F_OK, AT_SYMLINK_NOFOLLOW),
+	    -1);
+}
+END_TEST
+
+START_TEST(test_other_writer)
+{
+	struct timespec ts[2] = { { 7, 0 }, { 7, 0 } };
+	struct statusfile sf;
+	struct stat before;
+	int tries = 0;
+
+	ck_assert_int_eq(statusfile_claim(&sf, dirfd_, "alpha"), SF_OK);
+	ck_assert_int_eq(statusfile_write(&sf, 1 << 16, 0), SF_OK);
+	before = stat_of("alpha");
+	/* The ctime clock is coarse: write until the ctime moves. */
+	do {
+		ck_assert_int_eq(utimensat(dirfd_, "alpha", ts, 0), 0);
+		ck_assert_int_lt(++tries, 1000000);
+	} while (stat_of("alpha").st_ctim.tv_nsec == before.st_ctim.tv_nsec &&
+	    stat_of("alpha").st_ctim.tv_sec == before.st_ctim.tv_sec);
+	ck_assert_int_eq(statusfile_write(&sf, 1 << 16, 0), SF_TAKEN);
+	/* The other writer's times are left alone. */
+	ck_assert_int_eq(stat_of("alpha").st_atime, 7);
+}
+END_TEST
+
+START_TEST(test_replaced)
+{
+	struct statusfile sf;
+	char *p = tu_path(dir, "other");
+
+	ck_assert_int_eq(statusfile_claim(&sf, dirfd_, "alpha"), SF_OK);
+	tu_write_file(p, "", 0);
+	ck_assert_int_eq(renameat(dirfd_, "other", dirfd_, "alpha"), 0);
+	ck_assert_int_eq(statusfile_write(&sf, 1 << 16, 0), SF_TAKEN);
+	free(p);
+}
+END_TEST
+
+START_TEST(test_symlink_planted)
+{
+	char *target = tu_path(dir, "precious");
+	struct statusfile sf;
+	struct stat sb;
+
+	tu_write_file(target, "data", 4);
+	ck_assert_int_eq(stat(target, &sb), 0);
+	ck_assert_int_eq(symlinkat(target, dirfd_, "alpha"), 0);
+	ck_assert_int_eq(statusfile_claim(&sf, dirfd_, "alpha"), SF_TAKEN);
+	ck_assert_int_eq(statusfile_mark_down(dirfd_, "alpha"), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	/* The link's target is untouched. */
+	ck_assert_int_eq(stat_of("precious").st_mtime, sb.st_mtime);
+
+	/* Planted after the claim: the write sees it and stops. */
+	ck_assert_int_eq(unlinkat(dirfd_, "alpha", 0), 0);
+	ck_assert_int_eq(statusfile_claim(&sf, dirfd_, "alpha"), SF_OK);
+	ck_assert_int_eq(unlinkat(dirfd_, "alpha", 0), 0);
+	ck_assert_int_eq(symlinkat(target, dirfd_, "alpha"), 0);
+	ck_assert_int_eq(statusfile_write(&sf, 1 << 16, 0), SF_TAKEN);
+	ck_assert_int_eq(stat_of("precious").st_mtime, sb.st_mtime);
+	free(target);
+}
+END_TEST
+
+START_TEST(test_fifo_planted)
+{
+	struct statusfile sf;
+
+	ck_assert_int_eq(mkfifoat(dirfd_, "alpha", 0644), 0);
+	/* Must return, not block on the FIFO. */
+	ck_assert_int_eq(statusfile_claim(&sf, dirfd_, "alpha"), SF_TAKEN);
+}
+END_TEST
+
+START_TEST(test_mark_down)
+{
+	Csstat_t st;
+	struct stat sb;
+
+	ck_assert_int_eq(statusfile_mark_down(dirfd_, "alpha"), -1);
+	ck_assert_int_eq(errno, ENOENT);
+	ck_assert_int_eq(faccessat(dirfd_, "alpha", F_OK, AT_SYMLINK_NOFOLLOW),
+	    -1);
+	ck_assert_int_eq(mknodat(dirfd_, "alpha", S_IFREG | 0644, 0), 0);
+	ck_assert_int_eq(statusfile_mark_down(dirfd_, "alpha"), 0);
+	sb = stat_of("alpha");
+	ck_assert_int_eq(csstat_at(dirfd_, "alpha", sb.st_ctime + 42, &st,
+	    NULL), 0);
+	ck_assert_int_eq(st.up, -42);
+}
+END_TEST
+
+static Suite *
+statusfile_suite(void)
+{
+	Suite *s = suite_create("statusfile");
+	TCase *tc;
+
+	tc = tcase_create("statusfile");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 10);
+	tcase_add_test(tc, test_claim_and_write);
+	tcase_add_test(tc, test_removed);
+	tcase_add_test(tc, test_other_writer);
+	tcase_add_test(tc, test_replaced);
+	tcase_add_test(tc, test_symlink_planted);
+	tcase_add_test(tc, test_fifo_planted);
+	tcase_add_test(tc, test_mark_down);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+CHECK_MAIN(statusfile_suite)
