@@ -57,6 +57,7 @@ static uint32_t notif_hashof(const void *p) { return ((const struct notif *)p)->
 static struct htab	 pending = { .hashof = notif_hashof };
 static struct notif	*wq_head, **wq_tail = &wq_head;
 static int		 inflight, running;
+static int		 done_unsynced;	/* 'D' records not yet committed */
 static struct rpcio	*io4, *io6;
 
 static void attempt(struct notif *n);
@@ -117,6 +118,13 @@ notify_input(int fd)
 		rpcio_input(io4);
 	else if (io6 != NULL && fd == rpcio_fd(io6))
 		rpcio_input(io6);
+	if (done_unsynced) {
+		done_unsynced = 0;
+		if (store_commit() == -1)
+			log_warnx("finished notifications not recorded; they "
+			    "will be sent again after a restart");
+		store_maybe_compact();
+	}
 }
 
 static void
@@ -189,11 +197,20 @@ finish(struct notif *n, int delivered)
 	else
 		log_warnx("gave up notifying %s after %u attempts in 24 hours",
 		    esc(n->name), n->attempts);
-	if (store_notify_done(n->name) == -1 || store_commit() == -1)
+	/*
+	 * A delivered host's 'D' record is committed with the rest of its
+	 * batch (notify_input): one fdatasync per batch of replies, not one
+	 * per host.  Losing it in a crash only notifies the host once more.
+	 */
+	if (store_notify_done(n->name) == -1 ||
+	    (!delivered && store_commit() == -1))
 		log_warnx("%s: done not recorded; it will be notified again "
 		    "after a restart", esc(n->name));
 	notif_free(n);
-	store_maybe_compact();
+	if (delivered)
+		done_unsynced = 1;
+	else
+		store_maybe_compact();
 	wq_run();
 }
 

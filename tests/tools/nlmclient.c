@@ -14,6 +14,7 @@
  * answered (whatever the status), 2 when a call failed, 1 for bad usage.
  */
 #include <sys/utsname.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
