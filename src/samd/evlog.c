@@ -1,0 +1,207 @@
+/*
+ * evlog: writing the event log.
+ *
+ * ORDER: take evlock, open (and so repair) the log, choose the id, append
+ * and commit, record the id in evseq, let go of evlock.  The reclog's own
+ * flock only covers one commit; evlock covers choosing the id too, which
+ * is what keeps two writers from giving the same id.
+ */
+#include <sys/file.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "reclog.h"
+#include "sam.h"
+#include "statefile.h"
+#include "timeutil.h"
+
+struct scan {
+	uint64_t	 records;
+	uint64_t	 maxid;
+	int		 first_is_version;
+	unsigned	 version;
+	uint64_t	 want;		/* an id that must exist, or 0 */
+	int		 found;
+};
+
+static int
+scan_one(const void *rec, size_t len, int flags, void *arg)
+{
+	struct scan *s = arg;
+	struct sam_rec r;
+	const char *why;
+
+	(void)flags;
+	s->records++;
+	if (sam_rec_parse(rec, len, &r, &why) == -1)
+		return 0;	/* readers report it; a writer goes on */
+	if (r.kind == 'V') {
+		if (s->records == 1)
+			s->first_is_version = 1;
+		if (r.version > s->version)
+			s->version = r.version;
+		return 0;
+	}
+	if (r.evid > s->maxid)
+		s->maxid = r.evid;
+	if (r.kind == 'E' && s->want != 0 && r.evid == s->want)
+		s->found = 1;
+	return 0;
+}
+
+static int
+lock_ids(const struct sam_paths *p)
+{
+	int fd;
+
+	if (sam_mkdirs(p) == -1)
+		return -1;
+	if ((fd = open(p->evlock, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) == -1)
+		return -1;
+	while (flock(fd, LOCK_EX) == -1) {
+		if (errno != EINTR) {
+			int saved = errno;
+
+			close(fd);
+			errno = saved;
+			return -1;
+		}
+	}
+	return fd;
+}
+
+static uint64_t
+read_seq(const char *path)
+{
+	char *buf;
+	uint64_t v;
+
+	if ((buf = statefile_read(path, 64, NULL)) == NULL)
+		return 0;
+	if (sscanf(buf, "%" SCNu64, &v) != 1)
+		v = 0;
+	free(buf);
+	return v;
+}
+
+static int
+write_seq(const char *path, uint64_t v)
+{
+	char buf[32];
+	int n = snprintf(buf, sizeof(buf), "%" PRIu64 "\n", v);
+
+	return statefile_replace(path, buf, (size_t)n, 0600);
+}
+
+/* Called with evlock held. */
+static struct reclog *
+open_log(const struct sam_paths *p, struct scan *s)
+{
+	struct reclog_stats st;
+	struct reclog *rl;
+	char vline[32];
+	int n;
+
+	rl = reclog_open(p->eventlog, RECLOG_TEXT, SAM_REC_MAX, 0644,
+	    scan_one, s, &st);
+	if (rl == NULL)
+		return NULL;
+	if (s->version > SAM_LOG_VERSION) {
+		log_warnx("%s: format version %u, this program writes %d",
+		    p->eventlog, s->version, SAM_LOG_VERSION);
+		reclog_close(rl);
+		errno = EPROTO;
+		return NULL;
+	}
+	if (st.size == 0) {
+		n = sam_version_format(vline, sizeof(vline));
+		if (reclog_append(rl, vline, (size_t)n) == -1) {
+			reclog_close(rl);
+			return NULL;
+		}
+	} else if (!s->first_is_version)
+		log_warnx("%s: does not begin with a format version line",
+		    p->eventlog);
+	return rl;
+}
+
+int
+sam_evlog_write(const struct sam_paths *p, struct sam_event *ev)
+{
+	struct scan s;
+	struct reclog *rl = NULL;
+	char buf[SAM_REC_MAX + 1];
+	uint64_t seq;
+	int lfd, n, r = -1, saved;
+
+	memset(&s, 0, sizeof(s));
+	if (ev->kind == 'M')
+		s.want = ev->evid;
+	if ((lfd = lock_ids(p)) == -1)
+		return -1;
+	if ((rl = open_log(p, &s)) == NULL)
+		goto out;
+	if (ev->kind == 'M' && !s.found) {
+		errno = ENOENT;
+		goto out;
+	}
+	seq = read_seq(p->evseq);
+	if (ev->kind == 'E')
+		ev->evid = (seq > s.maxid ? seq : s.maxid) + 1;
+	ev->logtime = real_ms() / 1000;
+	if ((n = sam_rec_format(ev, buf, sizeof(buf))) == -1)
+		goto out;
+	if (reclog_append(rl, buf, (size_t)n) == -1 ||
+	    reclog_commit(rl) == -1)
+		goto out;
+	/* After the commit: a crash in between is caught by maxid. */
+	if (ev->kind == 'E' && write_seq(p->evseq, ev->evid) == -1)
+		log_warn("%s", p->evseq);
+	r = 0;
+out:
+	saved = errno;
+	if (rl != NULL)
+		reclog_close(rl);
+	close(lfd);
+	errno = saved;
+	return r;
+}
+
+int
+sam_evlog_ensure(const struct sam_paths *p)
+{
+	struct scan s;
+	struct reclog *rl;
+	struct stat st;
+	int lfd, r = 0, saved;
+
+	if (stat(p->eventlog, &st) == 0 && st.st_size > 0)
+		return 0;
+	if ((lfd = lock_ids(p)) == -1)
+		return -1;
+	memset(&s, 0, sizeof(s));
+	if (stat(p->eventlog, &st) == 0 && st.st_size > 0)
+		goto out;
+	if ((rl = open_log(p, &s)) == NULL) {
+		r = -1;
+		goto out;
+	}
+	if (reclog_commit(rl) == -1)
+		r = -1;
+	else
+		r = 1;
+	reclog_close(rl);
+out:
+	saved = errno;
+	close(lfd);
+	errno = saved;
+	return r;
+}

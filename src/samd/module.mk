@@ -1,0 +1,44 @@
+# src/samd: the System Availability Monitor.  samd (the daemon, run by its
+# start script ROOT/samd), samsigd, samkeep (the supervisor), and the tools
+# samlog, samrep and samdctl.  The mains are thin; the unit tests link the
+# rest (SAM_LIB_OBJS).
+SAM_MAINS    := samd samsigd samkeep samlog samrep samdctl
+SAM_LIB_SRCS := $(filter-out $(SAM_MAINS:%=src/samd/%.c),$(sort $(wildcard src/samd/*.c)))
+SAM_LIB_OBJS := $(SAM_LIB_SRCS:%.c=$(B)/%.o)
+SAM_PROGS    := $(SAM_MAINS:%=$(B)/bin/%)
+
+$(SAM_PROGS): $(B)/bin/%: $(B)/src/samd/%.o $(SAM_LIB_OBJS) $(LIBCOMMON)
+	@mkdir -p $(@D)
+	$(CC) $(HM_LDFLAGS) -o $@ $^ -lpthread
+
+# A generator of large event logs, for the benchmark and tests.
+SAMGEN := $(B)/tests/tools/samgen
+$(SAMGEN): $(B)/tests/tools/samgen.o $(SAM_LIB_OBJS) $(LIBCOMMON)
+	$(CC) $(HM_LDFLAGS) -o $@ $^ -lpthread
+
+PROGS      += $(SAM_PROGS) $(SAMGEN)
+SBIN_PROGS += $(filter-out $(B)/bin/samrep $(B)/bin/samlog,$(SAM_PROGS))
+BIN_PROGS  += $(B)/bin/samrep $(B)/bin/samlog
+MANPAGES   += man/samd.1m man/samsigd.1m man/samkeep.1m man/samlog.1m \
+	man/samrep.1m man/samdctl.1m
+SH_SCRIPTS += src/samd/samd.sh src/samd/demo.sh
+
+SAM_UNIT := $(patsubst %.c,$(B)/%,$(wildcard tests/unit/samd/check_*.c))
+UNIT_TESTS += $(SAM_UNIT)
+$(SAM_UNIT): $(B)/%: $(B)/%.o $(TESTUTIL_OBJ) $(SAM_LIB_OBJS) $(LIBCOMMON)
+	$(CC) $(HM_LDFLAGS) -o $@ $^ $(CHECK_LIBS) -lpthread
+
+# The start script goes to /var/avail/sam/samd, pointing at the installed
+# daemon.
+SAM_ROOT_DIR ?= /var/avail/sam
+INSTALL_HOOKS += install-samd
+install-samd:
+	install -d $(DESTDIR)$(SAM_ROOT_DIR)
+	sed 's|@SAMD_BIN@|$(SBINDIR)/samd|' src/samd/samd.sh >$(B)/samd.script
+	install -m 755 $(B)/samd.script $(DESTDIR)$(SAM_ROOT_DIR)/samd
+	install -d $(DESTDIR)$(SYSCONFDIR)/init.d
+	install -m 755 etc/init.d/samd $(DESTDIR)$(SYSCONFDIR)/init.d/samd
+.PHONY: install-samd
+
+# Tests and tools outside src/samd include its headers.
+$(B)/tests/tools/samgen.o $(SAM_UNIT:%=%.o): HM_CPPFLAGS += -Isrc/samd

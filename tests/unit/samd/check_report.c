@@ -1,0 +1,298 @@
+/*
+ * The event log end to end: writers (ids, version line, concurrency, a
+ * deleted or torn log) and samrep's sums on a hand-computed history.
+ */
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../check_main.h"
+#include "../testutil.h"
+#include "log.h"
+#include "report.h"
+#include "sam.h"
+
+static char *dir;
+static struct sam_paths paths;
+
+static void
+setup(void)
+{
+	dir = tu_tmpdir();
+	ck_assert_int_eq(sam_paths_init(&paths, dir), 0);
+	tu_log_capture_start();
+}
+
+static void
+teardown(void)
+{
+	tu_log_capture_stop();
+	tu_rmtree(dir);
+	free(dir);
+}
+
+static uint64_t
+add(enum sam_type t, const char *name, enum sam_state s, enum sam_plan p,
+    int64_t when)
+{
+	struct sam_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = 'E';
+	ev.type = t;
+	snprintf(ev.name, sizeof(ev.name), "%s", name);
+	ev.state = s;
+	ev.plan = p;
+	ev.time = when;
+	ck_assert_int_eq(sam_evlog_write(&paths, &ev), 0);
+	return ev.evid;
+}
+
+static void
+load(struct rep *r)
+{
+	struct reclog_stats st;
+
+	rep_init(r);
+	ck_assert_int_eq(rep_load(r, paths.eventlog, &st), 0);
+	ck_assert_int_eq(rep_finish(r), 0);
+}
+
+START_TEST(ids_and_version)
+{
+	char *text;
+
+	ck_assert_uint_eq(add(SAM_NODE, "n1", SAM_UP, 0, 100), 1);
+	ck_assert_uint_eq(add(SAM_NODE, "n1", SAM_DOWN, SAM_UNPLANNED, 200),
+	    2);
+	text = tu_read_file(paths.eventlog, NULL);
+	ck_assert_int_eq(strncmp(text, "SAMLOG.:.1\t", 11), 0);
+	free(text);
+
+	/* Deleted: recreated with its version line, ids go on. */
+	ck_assert_int_eq(unlink(paths.eventlog), 0);
+	ck_assert_uint_eq(add(SAM_NODE, "n1", SAM_UP, 0, 300), 3);
+	text = tu_read_file(paths.eventlog, NULL);
+	ck_assert_int_eq(strncmp(text, "SAMLOG.:.1\t", 11), 0);
+	ck_assert_ptr_nonnull(strstr(text, "E.:.3.:.300"));
+	free(text);
+	ck_assert_int_eq(unlink(paths.eventlog), 0);
+	ck_assert_int_eq(sam_evlog_ensure(&paths), 1);
+	ck_assert_int_eq(sam_evlog_ensure(&paths), 0);
+}
+END_TEST
+
+START_TEST(modify)
+{
+	struct sam_event ev;
+	struct rep r;
+	uint64_t id;
+
+	add(SAM_NODE, "n1", SAM_UP, 0, 1000);
+	id = add(SAM_NODE, "n1", SAM_DOWN, SAM_UNPLANNED, 2000);
+	add(SAM_NODE, "n1", SAM_UP, 0, 2600);
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = 'M';
+	ev.evid = id;
+	ev.plan = SAM_PLANNED;
+	snprintf(ev.user, sizeof(ev.user), "maintenance");
+	ev.mask = SAM_MOD_PLAN | SAM_MOD_USER;
+	ck_assert_int_eq(sam_evlog_write(&paths, &ev), 0);
+	ev.evid = 99;
+	ck_assert_int_eq(sam_evlog_write(&paths, &ev), -1);
+	ck_assert_int_eq(errno, ENOENT);
+
+	load(&r);
+	rep_compute(&r, 1000, 4000, 0);
+	ck_assert_int_eq(r.nobjs, 1);
+	ck_assert_int_eq(r.objs[0].planned, 600);
+	ck_assert_int_eq(r.objs[0].unplanned, 0);
+	rep_free(&r);
+}
+END_TEST
+
+/* Four writers at once: every id given once, none lost. */
+START_TEST(concurrent_writers)
+{
+	struct rep r;
+	pid_t pids[4];
+	int i, j, status;
+	size_t k;
+
+	for (i = 0; i < 4; i++) {
+		ck_assert_int_ge(pids[i] = fork(), 0);
+		if (pids[i] == 0) {
+			for (j = 0; j < 25; j++) {
+				struct sam_event ev;
+
+				memset(&ev, 0, sizeof(ev));
+				ev.kind = 'E';
+				ev.type = SAM_APPL;
+				snprintf(ev.name, sizeof(ev.name), "w%d", i);
+				ev.time = 1000 + j;
+				if (sam_evlog_write(&paths, &ev) == -1)
+					_exit(1);
+			}
+			_exit(0);
+		}
+	}
+	for (i = 0; i < 4; i++) {
+		ck_assert_int_eq(waitpid(pids[i], &status, 0), pids[i]);
+		ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	}
+	load(&r);
+	ck_assert_uint_eq(r.nev, 100);
+	{
+		char seen[101];
+
+		memset(seen, 0, sizeof(seen));
+		for (k = 0; k < r.nev; k++) {
+			ck_assert_uint_ge(r.evs[k].evid, 1);
+			ck_assert_uint_le(r.evs[k].evid, 100);
+			ck_assert_int_eq(seen[r.evs[k].evid], 0);
+			seen[r.evs[k].evid] = 1;
+		}
+	}
+	rep_free(&r);
+}
+END_TEST
+
+START_TEST(damaged_and_torn)
+{
+	struct reclog_stats st;
+	struct rep r;
+	char *text, *p;
+	size_t len;
+	int fd;
+
+	add(SAM_NODE, "n1", SAM_UP, 0, 100);
+	add(SAM_NODE, "n1", SAM_DOWN, SAM_UNPLANNED, 200);
+	add(SAM_NODE, "n1", SAM_UP, 0, 300);
+	/* Damage event 2 in place, and tear off the end of event 3. */
+	text = tu_read_file(paths.eventlog, &len);
+	p = strstr(text, "E.:.2.:.200");
+	ck_assert_ptr_nonnull(p);
+	p[9] = '9';
+	tu_write_file(paths.eventlog, text, len - 3);
+	free(text);
+
+	rep_init(&r);
+	ck_assert_int_eq(rep_load(&r, paths.eventlog, &st), 0);
+	ck_assert_uint_eq(st.bad_skipped, 1);
+	ck_assert_uint_gt(st.tail_dropped, 0);
+	ck_assert(tu_log_contains("line 3: checksum mismatch, skipped"));
+	ck_assert_uint_eq(r.nev, 1);
+	rep_free(&r);
+
+	/* The next writer cuts the torn tail and goes on with id 4. */
+	ck_assert_uint_eq(add(SAM_NODE, "n1", SAM_DOWN, SAM_PLANNED, 400), 4);
+	load(&r);
+	ck_assert_uint_eq(r.nev, 2);
+	rep_free(&r);
+
+	/* A hand-edited line without a checksum that does not parse. */
+	ck_assert_int_ge(fd = open(paths.eventlog, O_WRONLY | O_APPEND), 0);
+	ck_assert_int_eq(write(fd, "E.:.bogus\n", 10), 10);
+	close(fd);
+	load(&r);
+	ck_assert_uint_eq(r.unparsable, 1);
+	ck_assert(tu_log_contains("skipped"));
+	rep_free(&r);
+}
+END_TEST
+
+/*
+ * Hand-computed history, period [1000, 5000]:
+ *   NODE.a: up 1000, down (unplanned) 1500, up 1800, down (planned) 3000,
+ *           up 3300, down (unplanned) 4500 and still down at 5000:
+ *           unplanned 300 + 500 = 800, planned 300, 3 downs,
+ *           up = (4000 - 1100) / 4000 = 72.5 %, with -k PLANNED 80 %.
+ *   NODE.b: first seen 3000 (down, unplanned, before any up), up 3100,
+ *           GONE 4000: period 1000, unplanned 100, up 90 %.
+ *   APPL.samd: down 500 (before the period), up 1200: 200 in the period.
+ *   TIME.clock: two changes.
+ */
+START_TEST(golden_sums)
+{
+	struct rep r;
+	int a, b, s, c;
+
+	add(SAM_APPL, "samd", SAM_DOWN, SAM_UNPLANNED, 500);
+	add(SAM_NODE, "a", SAM_UP, 0, 1000);
+	add(SAM_APPL, "samd", SAM_UP, 0, 1200);
+	add(SAM_NODE, "a", SAM_DOWN, SAM_UNPLANNED, 1500);
+	add(SAM_NODE, "a", SAM_UP, 0, 1800);
+	add(SAM_NODE, "b", SAM_DOWN, SAM_UNPLANNED, 3000);
+	add(SAM_NODE, "a", SAM_DOWN, SAM_PLANNED, 3000);
+	add(SAM_NODE, "b", SAM_UP, 0, 3100);
+	add(SAM_NODE, "a", SAM_UP, 0, 3300);
+	add(SAM_TIME, "clock", SAM_CHANGE, 0, 3500);
+	add(SAM_NODE, "b", SAM_GONE, 0, 4000);
+	/* Logged late, dated early: the sort puts it in place. */
+	add(SAM_TIME, "clock", SAM_CHANGE, 0, 2500);
+	add(SAM_NODE, "a", SAM_DOWN, SAM_UNPLANNED, 4500);
+	add(SAM_NODE, "a", SAM_UP, 0, 6000);	/* after the period */
+
+	load(&r);
+	rep_compute(&r, 1000, 5000, 0);
+	a = rep_find(&r, SAM_NODE, "a");
+	b = rep_find(&r, SAM_NODE, "b");
+	s = rep_find(&r, SAM_APPL, "samd");
+	c = rep_find(&r, SAM_TIME, "clock");
+	ck_assert(a >= 0 && b >= 0 && s >= 0 && c >= 0);
+	ck_assert_int_eq(rep_find(&r, SAM_NODE, "zz"), -1);
+
+	ck_assert_uint_eq(r.objs[a].downs, 3);
+	ck_assert_int_eq(r.objs[a].unplanned, 800);
+	ck_assert_int_eq(r.objs[a].planned, 300);
+	ck_assert_int_eq(r.objs[a].observed, 4000);
+	ck_assert_int_eq(r.objs[a].last_down, 4500);
+	ck_assert_int_eq(r.objs[a].last, SAM_DOWN);
+	ck_assert_double_eq_tol(rep_uptime(&r.objs[a], 0), 72.5, 1e-9);
+	ck_assert_double_eq_tol(rep_uptime(&r.objs[a], 1), 80.0, 1e-9);
+
+	ck_assert_uint_eq(r.objs[b].downs, 1);
+	ck_assert_int_eq(r.objs[b].unplanned, 100);
+	ck_assert_int_eq(r.objs[b].observed, 1000);
+	ck_assert_int_eq(r.objs[b].last, SAM_GONE);
+	ck_assert_double_eq_tol(rep_uptime(&r.objs[b], 0), 90.0, 1e-9);
+
+	ck_assert_uint_eq(r.objs[s].downs, 0);	/* went down before */
+	ck_assert_int_eq(r.objs[s].unplanned, 200);
+	ck_assert_int_eq(r.objs[s].observed, 4000);
+
+	ck_assert_uint_eq(r.objs[c].downs, 2);
+	ck_assert_int_eq(r.objs[c].unplanned, 0);
+
+	/* Whole log to the last event: a's last outage ends at 6000. */
+	rep_compute(&r, 500, 6000, 0);
+	ck_assert_int_eq(r.objs[a].unplanned, 300 + 1500);
+	rep_free(&r);
+}
+END_TEST
+
+static Suite *
+report_suite(void)
+{
+	Suite *s = suite_create("report");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, ids_and_version);
+	tcase_add_test(tc, modify);
+	tcase_add_test(tc, concurrent_writers);
+	tcase_add_test(tc, damaged_and_torn);
+	tcase_add_test(tc, golden_sums);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+CHECK_MAIN(report_suite)
