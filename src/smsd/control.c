@@ -1,0 +1,805 @@
+/*
+ * control: the HTTP front end.  Listening sockets (with accept paused on
+ * EMFILE), the client table (access list, concurrent client limit,
+ * TCP_NODELAY), request routing, and requests that wait for a source.
+ *
+ * evhttp accepts; a connection is ours from its first request, when the
+ * access list and the client limit are checked.  A refused connection
+ * gets its answer and is closed.
+ */
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fnmatch.h>
+#include <inttypes.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+#include <event2/listener.h>
+
+#include "log.h"
+#include "timeutil.h"
+#include "smsd.h"
+
+struct client {
+	struct client	*next;		/* hash chain */
+	struct evhttp_connection *evcon;
+	struct stream	*stream;
+	struct { struct pending *tqh_first, **tqh_last; } pending;
+	char		addr[INET6_ADDRSTRLEN + 16];
+};
+
+struct pending {
+	TAILQ_ENTRY(pending) entry;	/* all */
+	TAILQ_ENTRY(pending) centry;	/* the client's */
+	struct client	*client;
+	struct evhttp_request *req;
+	struct req	r;
+	unsigned	need;
+	struct event	*timer;
+};
+
+static struct evconnlistener *listeners[SMSD_MAX_LISTEN * 2];
+static int nlisteners;
+static struct event *accept_resume_ev;
+static struct log_ratelimit refuse_rl = LOG_RATELIMIT_INIT(10, 10);
+static struct log_ratelimit bad_rl = LOG_RATELIMIT_INIT(10, 10);
+static struct log_ratelimit emfile_rl = LOG_RATELIMIT_INIT(60, 1);
+
+struct smsd *smsd;		/* the one daemon; callbacks without an arg */
+
+static void	respond(struct smsd *, struct evhttp_request *,
+		    const struct req *);
+
+/* ---- the client table ---- */
+
+static size_t
+chash(struct smsd *d, const void *p)
+{
+	uintptr_t v = (uintptr_t)p;
+
+	v ^= v >> 17;
+	v *= 0x9e3779b97f4a7c15ULL;
+	return (size_t)(v >> 20) & (d->ctab_size - 1);
+}
+
+static struct client *
+client_find(struct smsd *d, struct evhttp_connection *evcon)
+{
+	struct client *c;
+
+	for (c = d->ctab[chash(d, evcon)]; c != NULL; c = c->next)
+		if (c->evcon == evcon)
+			return c;
+	return NULL;
+}
+
+static void
+pending_free(struct smsd *d, struct pending *p)
+{
+	TAILQ_REMOVE(&d->pending, p, entry);
+	TAILQ_REMOVE(&p->client->pending, p, centry);
+	event_free(p->timer);
+	free(p);
+}
+
+static void
+client_closed(struct evhttp_connection *evcon, void *arg)
+{
+	struct smsd *d = smsd;
+	struct client *c = arg, **cp;
+	struct pending *p;
+
+	for (cp = &d->ctab[chash(d, evcon)]; *cp != NULL; cp = &(*cp)->next)
+		if (*cp == c) {
+			*cp = c->next;
+			break;
+		}
+	/* the requests die with the connection; forget them unanswered */
+	while ((p = TAILQ_FIRST(&c->pending)) != NULL)
+		pending_free(d, p);
+	if (c->stream != NULL)
+		stream_connection_closed(d, c->stream);
+	d->nclients--;
+	free(c);
+}
+
+void
+control_bind_stream(struct evhttp_connection *evcon, struct stream *s)
+{
+	struct client *c = client_find(smsd, evcon);
+
+	if (c != NULL)
+		c->stream = s;
+}
+
+static void
+send_json(struct evhttp_request *req, int code, const char *reason,
+    const char *body, size_t len)
+{
+	struct evbuffer *b = evbuffer_new();
+
+	evhttp_add_header(evhttp_request_get_output_headers(req),
+	    "Content-Type", "application/json");
+	if (b != NULL)
+		evbuffer_add(b, body, len);
+	evhttp_send_reply(req, code, reason, b);
+	if (b != NULL)
+		evbuffer_free(b);
+}
+
+static const char *
+reason_of(int code)
+{
+	switch (code) {
+	case 200: return "OK";
+	case 400: return "Bad Request";
+	case 403: return "Forbidden";
+	case 404: return "Not Found";
+	case 405: return "Method Not Allowed";
+	case 414: return "URI Too Long";
+	case 503: return "Service Unavailable";
+	case 504: return "Gateway Timeout";
+	default: return "Error";
+	}
+}
+
+static void
+send_error(struct evhttp_request *req, int code, const char *msg)
+{
+	json_t *o = json_pack("{s:{s:i, s:s}}", "error", "code", code,
+	    "message", msg);
+	char *s = o != NULL ? json_dumps(o, SMSD_JSON) : NULL;
+
+	if (s != NULL)
+		send_json(req, code, reason_of(code), s, strlen(s));
+	else
+		evhttp_send_error(req, code, NULL);
+	free(s);
+	json_decref(o);
+}
+
+static void
+peer_string(struct evhttp_connection *evcon, char *buf, size_t len)
+{
+	char *addr = NULL;
+	ev_uint16_t port = 0;
+
+	evhttp_connection_get_peer(evcon, &addr, &port);
+	snprintf(buf, len, "%s port %u", addr != NULL ? addr : "?", port);
+}
+
+/* The first request of a connection decides whether it is served. */
+static struct client *
+client_admit(struct smsd *d, struct evhttp_request *req)
+{
+	struct evhttp_connection *evcon = evhttp_request_get_connection(req);
+	const struct sockaddr *sa = evhttp_connection_get_addr(evcon);
+	struct bufferevent *bev;
+	unsigned long suppressed;
+	char mb[48];
+	struct client *c;
+	char who[INET6_ADDRSTRLEN + 16];
+	int one = 1;
+	size_t h;
+
+	if ((c = client_find(d, evcon)) != NULL)
+		return c;
+	peer_string(evcon, who, sizeof(who));
+	if (!acl_permits(&d->conf.acl, sa)) {
+		d->refused++;
+		if (log_ratelimit(&refuse_rl, &suppressed))
+			log_warnx("refused client %s: not in the access list"
+			    "%s", who, more(suppressed, mb));
+		evhttp_add_header(evhttp_request_get_output_headers(req),
+		    "Connection", "close");
+		send_error(req, 403, "not in the access list");
+		return NULL;
+	}
+	if (d->nclients >= d->conf.max_clients) {
+		d->refused++;
+		if (log_ratelimit(&refuse_rl, &suppressed))
+			log_warnx("refused client %s: %d clients already "
+			    "%s", who, d->nclients,
+			    more(suppressed, mb));
+		evhttp_add_header(evhttp_request_get_output_headers(req),
+		    "Connection", "close");
+		send_error(req, 503, "too many clients");
+		return NULL;
+	}
+	if ((c = calloc(1, sizeof(*c))) == NULL) {
+		send_error(req, 503, "out of memory");
+		return NULL;
+	}
+	c->evcon = evcon;
+	TAILQ_INIT(&c->pending);
+	snprintf(c->addr, sizeof(c->addr), "%s", who);
+	h = chash(d, evcon);
+	c->next = d->ctab[h];
+	d->ctab[h] = c;
+	d->nclients++;
+	evhttp_connection_set_closecb(evcon, client_closed, c);
+	if ((bev = evhttp_connection_get_bufferevent(evcon)) != NULL)
+		(void)setsockopt(bufferevent_getfd(bev), IPPROTO_TCP,
+		    TCP_NODELAY, &one, sizeof(one));
+	return c;
+}
+
+/* ---- requests waiting for sources ---- */
+
+/* Fresh, or failed, or the caller's time is up: answer now. */
+static int
+ready(struct smsd *d, unsigned need, int64_t now)
+{
+	int i;
+
+	for (i = 0; i < SRC_COUNT; i++) {
+		struct source *s = &d->src[i];
+
+		if (!(need & SRC_BIT(i)) || source_fresh(s, now))
+			continue;
+		if (s->timed_out && (s->data != NULL || s->text != NULL))
+			continue;	/* hung: old data, marked stale */
+		return 0;
+	}
+	if ((need & CLUSTER_BIT) && !cluster_fresh(d))
+		return 0;
+	return 1;
+}
+
+static void
+pending_timeout(evutil_socket_t fd, short what, void *arg)
+{
+	struct pending *p = arg;
+	struct smsd *d = smsd;
+	struct evhttp_request *req = p->req;
+	struct req r = p->r;
+	int i;
+
+	(void)fd;
+	(void)what;
+	for (i = 0; i < SRC_COUNT; i++) {
+		struct source *s = &d->src[i];
+
+		if ((p->need & SRC_BIT(i)) && !source_fresh(s, mono_ms()) &&
+		    !s->timed_out) {
+			s->timed_out = 1;
+			s->timeouts++;
+			log_warnx("source %s did not answer within %d ms",
+			    s->name, d->conf.source_timeout_ms);
+			health_update(d);
+		}
+	}
+	pending_free(d, p);
+	respond(d, req, &r);
+}
+
+void
+pending_wake(struct smsd *d)
+{
+	struct pending *p, *next;
+	int64_t now = mono_ms();
+
+	TAILQ_FOREACH_SAFE(p, &d->pending, entry, next) {
+		struct evhttp_request *req = p->req;
+		struct req r = p->r;
+
+		if (!ready(d, p->need, now))
+			continue;
+		pending_free(d, p);
+		respond(d, req, &r);
+	}
+}
+
+/* 1 if answered now; otherwise the request waits. */
+static int
+need(struct smsd *d, struct client *c, struct evhttp_request *req,
+    const struct req *r, unsigned mask)
+{
+	struct pending *p;
+	int64_t now = mono_ms();
+	struct timeval tv;
+	int i;
+
+	for (i = 0; i < SRC_COUNT; i++)
+		if ((mask & SRC_BIT(i)) && !source_fresh(&d->src[i], now))
+			source_kick(d, &d->src[i]);
+	if ((mask & CLUSTER_BIT) && !cluster_fresh(d))
+		cluster_kick(d);
+	if (ready(d, mask, now))
+		return 0;
+	if ((p = calloc(1, sizeof(*p))) == NULL) {
+		send_error(req, 503, "out of memory");
+		return 1;
+	}
+	p->client = c;
+	p->req = req;
+	p->r = *r;
+	p->need = mask;
+	p->timer = evtimer_new(d->base, pending_timeout, p);
+	i = (mask & CLUSTER_BIT) ? d->conf.cluster_timeout_ms + 500 :
+	    d->conf.source_timeout_ms;
+	tv.tv_sec = i / 1000;
+	tv.tv_usec = (i % 1000) * 1000;
+	if (p->timer == NULL || evtimer_add(p->timer, &tv) == -1) {
+		if (p->timer != NULL)
+			event_free(p->timer);
+		free(p);
+		send_error(req, 503, "out of memory");
+		return 1;
+	}
+	TAILQ_INSERT_TAIL(&d->pending, p, entry);
+	TAILQ_INSERT_TAIL(&c->pending, p, centry);
+	return 1;
+}
+
+/* ---- answers ---- */
+
+static void
+age_headers(struct smsd *d, struct evhttp_request *req, unsigned mask)
+{
+	struct evkeyvalq *h = evhttp_request_get_output_headers(req);
+	int64_t now = mono_ms(), age = 0;
+	char buf[32];
+	int i, stale = 0;
+
+	for (i = 0; i < SRC_COUNT; i++) {
+		struct source *s = &d->src[i];
+
+		if (!(mask & SRC_BIT(i)))
+			continue;
+		if (now - s->gathered_ms > age)
+			age = now - s->gathered_ms;
+		if (!source_fresh(s, now) || s->error != NULL)
+			stale = 1;
+	}
+	snprintf(buf, sizeof(buf), "%lld", (long long)age);
+	evhttp_add_header(h, "X-SMS-Data-Age-Ms", buf);
+	if (stale)
+		evhttp_add_header(h, "X-SMS-Stale", "1");
+}
+
+/* The source has nothing to show: say why. */
+static int
+source_missing(struct smsd *d, struct evhttp_request *req, unsigned mask)
+{
+	char msg[300];
+	int i;
+
+	for (i = 0; i < SRC_COUNT; i++) {
+		struct source *s = &d->src[i];
+
+		if (!(mask & SRC_BIT(i)) || s->data != NULL || s->text != NULL)
+			continue;
+		if (s->error != NULL) {
+			snprintf(msg, sizeof(msg), "source %s: %s", s->name,
+			    s->error);
+			send_error(req, 503, msg);
+		} else {
+			snprintf(msg, sizeof(msg), "source %s did not answer "
+			    "within %d ms", s->name,
+			    d->conf.source_timeout_ms);
+			send_error(req, 504, msg);
+		}
+		return 1;
+	}
+	return 0;
+}
+
+static void
+software_filtered(struct smsd *d, struct evhttp_request *req,
+    const struct req *r)
+{
+	json_t *all = json_object_get(d->src[SRC_SOFTWARE].data, "packages");
+	json_t *out = json_array(), *pkg, *o;
+	size_t i;
+	char *s;
+
+	json_array_foreach(all, i, pkg) {
+		const char *name = json_string_value(json_object_get(pkg,
+		    "name"));
+
+		if (name != NULL && fnmatch(r->pattern, name, 0) == 0)
+			json_array_append(out, pkg);
+	}
+	o = json_pack("{s:I, s:o}", "count", (json_int_t)json_array_size(out),
+	    "packages", out);
+	s = o != NULL ? json_dumps(o, SMSD_JSON) : NULL;
+	if (s != NULL)
+		send_json(req, 200, "OK", s, strlen(s));
+	else
+		send_error(req, 503, "out of memory");
+	free(s);
+	json_decref(o);
+}
+
+static void
+server_info(struct smsd *d, struct evhttp_request *req)
+{
+	json_t *o;
+	char *s;
+
+	o = json_pack("{s:s, s:i, s:i, s:i, s:I, s:I, s:I, s:I, s:I}",
+	    "member", d->conf.member_name, "pid", (int)getpid(),
+	    "clients", d->nclients, "streams", d->nstreams,
+	    "requests", (json_int_t)d->requests,
+	    "refused", (json_int_t)d->refused,
+	    "bad_requests", (json_int_t)d->bad_requests,
+	    "dropped_slow", (json_int_t)d->dropped_slow,
+	    "events", (json_int_t)(d->next_seq - 1));
+	s = o != NULL ? json_dumps(o, SMSD_JSON) : NULL;
+	if (s != NULL)
+		send_json(req, 200, "OK", s, strlen(s));
+	free(s);
+	json_decref(o);
+}
+
+static void
+index_info(struct evhttp_request *req)
+{
+	static const char body[] = "{\"resources\":[\"/v1/system\","
+	    "\"/v1/hardware\",\"/v1/software\",\"/v1/filesystems\","
+	    "\"/v1/events\",\"/v1/events/stream\",\"/v1/health\","
+	    "\"/v1/metrics\",\"/v1/cluster\",\"/v1/server\"]}";
+
+	send_json(req, 200, "OK", body, sizeof(body) - 1);
+}
+
+static void
+respond(struct smsd *d, struct evhttp_request *req, const struct req *r)
+{
+	const char *body;
+	size_t len;
+	unsigned mask = 0;
+
+	switch (r->res) {
+	case RES_SYSTEM:
+		mask = SRC_BIT(SRC_SYSTEM);
+		if (source_missing(d, req, mask))
+			return;
+		body = render_system(d, &len);
+		break;
+	case RES_HARDWARE:
+	case RES_FILESYSTEMS:
+		mask = SRC_BIT(r->res == RES_HARDWARE ? SRC_HARDWARE :
+		    SRC_FILESYSTEMS);
+		if (source_missing(d, req, mask))
+			return;
+		body = source_body(&d->src[r->res == RES_HARDWARE ?
+		    SRC_HARDWARE : SRC_FILESYSTEMS], &len);
+		break;
+	case RES_SOFTWARE:
+		mask = SRC_BIT(SRC_SOFTWARE);
+		if (source_missing(d, req, mask))
+			return;
+		age_headers(d, req, mask);
+		if (r->pattern[0] != '\0') {
+			software_filtered(d, req, r);
+			return;
+		}
+		body = source_body(&d->src[SRC_SOFTWARE], &len);
+		break;
+	case RES_HEALTH:
+		mask = SRC_BIT(SRC_SYSTEM) | SRC_BIT(SRC_FILESYSTEMS) |
+		    SRC_BIT(SRC_HARDWARE);
+		health_update(d);
+		{
+			char *s = json_dumps(d->health, SMSD_JSON);
+
+			age_headers(d, req, mask);
+			if (s == NULL) {
+				send_error(req, 503, "out of memory");
+				return;
+			}
+			send_json(req, 200, "OK", s, strlen(s));
+			free(s);
+		}
+		return;
+	case RES_METRICS:
+		mask = SRC_BIT(SRC_METRICS) | SRC_BIT(SRC_FILESYSTEMS);
+		if (source_missing(d, req, SRC_BIT(SRC_METRICS)))
+			return;
+		body = render_metrics(d, &len);
+		age_headers(d, req, mask);
+		{
+			struct evbuffer *b = evbuffer_new();
+
+			evhttp_add_header(evhttp_request_get_output_headers(
+			    req), "Content-Type",
+			    "text/plain; version=0.0.4; charset=utf-8");
+			evbuffer_add(b, body, len);
+			evhttp_send_reply(req, 200, "OK", b);
+			evbuffer_free(b);
+		}
+		return;
+	case RES_CLUSTER:
+		body = cluster_body(d, &len);
+		break;
+	default:
+		send_error(req, 500, "internal error");
+		return;
+	}
+	if (body == NULL) {
+		send_error(req, 503, "no data");
+		return;
+	}
+	age_headers(d, req, mask);
+	send_json(req, 200, "OK", body, len);
+}
+
+static void
+bad_request(struct smsd *d, struct evhttp_request *req, struct client *c,
+    int code, const char *why)
+{
+	const char *uri = evhttp_request_get_uri(req);
+	char esc[LOG_ESCAPE_MAX];
+	unsigned long suppressed;
+	char mb[48];
+
+	d->bad_requests++;
+	if (log_ratelimit(&bad_rl, &suppressed))
+		log_warnx("client %s: refused request \"%s\": %s "
+		    "%s", c->addr,
+		    log_escape(uri, uri != NULL ? strlen(uri) : 0, esc,
+		    sizeof(esc)), why, more(suppressed, mb));
+	send_error(req, code, why);
+}
+
+static void
+handle(struct evhttp_request *req, void *arg)
+{
+	struct smsd *d = arg;
+	struct client *c;
+	struct req r;
+	const char *uri, *why, *lastid;
+	enum evhttp_cmd_type cmd;
+	int code;
+	unsigned mask;
+
+	d->requests++;
+	if ((c = client_admit(d, req)) == NULL)
+		return;
+	if (d->stopping) {
+		send_error(req, 503, "stopping");
+		return;
+	}
+	cmd = evhttp_request_get_command(req);
+	if (cmd != EVHTTP_REQ_GET && cmd != EVHTTP_REQ_HEAD) {
+		bad_request(d, req, c, 405, "only GET and HEAD");
+		return;
+	}
+	uri = evhttp_request_get_uri(req);
+	if (uri == NULL) {
+		bad_request(d, req, c, 400, "no request target");
+		return;
+	}
+	if ((code = req_parse(uri, strlen(uri), &r, &why)) != 0) {
+		bad_request(d, req, c, code, why);
+		return;
+	}
+	if (evbuffer_get_length(evhttp_request_get_input_buffer(req)) > 0) {
+		bad_request(d, req, c, 400, "a GET has no body");
+		return;
+	}
+	switch (r.res) {
+	case RES_INDEX:
+		index_info(req);
+		return;
+	case RES_SERVER:
+		server_info(d, req);
+		return;
+	case RES_EVENTS: {
+		struct evbuffer *b = evbuffer_new();
+
+		events_history_json(d, &r, b);
+		evhttp_add_header(evhttp_request_get_output_headers(req),
+		    "Content-Type", "application/json");
+		evhttp_send_reply(req, 200, "OK", b);
+		evbuffer_free(b);
+		return;
+	}
+	case RES_EVENTS_STREAM: {
+		uint64_t last = 0;
+
+		if (c->stream != NULL) {
+			bad_request(d, req, c, 400, "already streaming");
+			return;
+		}
+		lastid = evhttp_find_header(evhttp_request_get_input_headers(
+		    req), "Last-Event-ID");
+		if (lastid != NULL && strlen(lastid) < 20 &&
+		    strspn(lastid, "0123456789") == strlen(lastid))
+			last = strtoull(lastid, NULL, 10);
+		stream_open(d, req, &r, last);
+		return;
+	}
+	case RES_CLUSTER:
+		mask = CLUSTER_BIT | SRC_BIT(SRC_SYSTEM);
+		break;
+	case RES_SYSTEM:
+		mask = SRC_BIT(SRC_SYSTEM);
+		/* health in the answer uses what is known; refresh it */
+		if (!source_fresh(&d->src[SRC_FILESYSTEMS], mono_ms()))
+			source_kick(d, &d->src[SRC_FILESYSTEMS]);
+		if (!source_fresh(&d->src[SRC_HARDWARE], mono_ms()))
+			source_kick(d, &d->src[SRC_HARDWARE]);
+		break;
+	case RES_HARDWARE:
+		mask = SRC_BIT(SRC_HARDWARE);
+		break;
+	case RES_SOFTWARE:
+		mask = SRC_BIT(SRC_SOFTWARE);
+		break;
+	case RES_FILESYSTEMS:
+		mask = SRC_BIT(SRC_FILESYSTEMS);
+		break;
+	case RES_HEALTH:
+		mask = SRC_BIT(SRC_SYSTEM) | SRC_BIT(SRC_FILESYSTEMS) |
+		    SRC_BIT(SRC_HARDWARE);
+		break;
+	case RES_METRICS:
+		mask = SRC_BIT(SRC_METRICS) | SRC_BIT(SRC_FILESYSTEMS);
+		break;
+	default:
+		send_error(req, 404, "no such resource");
+		return;
+	}
+	if (need(d, c, req, &r, mask))
+		return;
+	respond(d, req, &r);
+}
+
+/* ---- listening ---- */
+
+static void
+accept_resume(evutil_socket_t fd, short what, void *arg)
+{
+	int i;
+
+	(void)fd;
+	(void)what;
+	(void)arg;
+	for (i = 0; i < nlisteners; i++)
+		evconnlistener_enable(listeners[i]);
+}
+
+/*
+ * Out of descriptors: stop accepting for a second instead of spinning on
+ * a listener that stays readable.
+ */
+static void
+accept_error(struct evconnlistener *l, void *arg)
+{
+	struct timeval tv = { 1, 0 };
+	unsigned long suppressed;
+	char mb[48];
+	int i, err = errno;
+
+	(void)l;
+	(void)arg;
+	if (err != EMFILE && err != ENFILE && err != ENOBUFS &&
+	    err != ENOMEM) {
+		log_warn("accept");
+		return;
+	}
+	if (log_ratelimit(&emfile_rl, &suppressed))
+		log_warnx("accept: %s; pausing for a second%s",
+		    strerror(err), more(suppressed, mb));
+	for (i = 0; i < nlisteners; i++)
+		evconnlistener_disable(listeners[i]);
+	evtimer_add(accept_resume_ev, &tv);
+}
+
+static int
+listen_one(struct smsd *d, const char *host)
+{
+	struct addrinfo hints, *res, *ai;
+	char port[8];
+	int fd, one = 1, n = 0, rv;
+	struct evconnlistener *l;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_flags = AI_PASSIVE | AI_NUMERICHOST | AI_NUMERICSERV;
+	hints.ai_socktype = SOCK_STREAM;
+	snprintf(port, sizeof(port), "%d", d->conf.port);
+	if ((rv = getaddrinfo(host, port, &hints, &res)) != 0) {
+		log_warnx("listen %s: %s", host, gai_strerror(rv));
+		return -1;
+	}
+	for (ai = res; ai != NULL; ai = ai->ai_next) {
+		if (nlisteners == (int)(sizeof(listeners) / sizeof(listeners[0])))
+			break;
+		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK |
+		    SOCK_CLOEXEC, 0);
+		if (fd == -1) {
+			log_warn("listen %s: socket", host);
+			continue;
+		}
+		/* restart with clients connected: their TIME_WAITs stay */
+		(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one,
+		    sizeof(one));
+		if (ai->ai_family == AF_INET6)
+			(void)setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one,
+			    sizeof(one));
+		(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one,
+		    sizeof(one));
+		if (bind(fd, ai->ai_addr, ai->ai_addrlen) == -1 ||
+		    listen(fd, 4096) == -1) {
+			log_warn("listen %s port %d", host, d->conf.port);
+			close(fd);
+			continue;
+		}
+		l = evconnlistener_new(d->base, NULL, NULL,
+		    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, -1, fd);
+		if (l == NULL || evhttp_bind_listener(d->http, l) == NULL) {
+			log_warnx("listen %s: evhttp", host);
+			close(fd);
+			continue;
+		}
+		/* ORDER: after evhttp set its accept callback */
+		evconnlistener_set_error_cb(l, accept_error);
+		listeners[nlisteners++] = l;
+		n++;
+		log_info("listening on %s port %d", host, d->conf.port);
+	}
+	freeaddrinfo(res);
+	return n > 0 ? 0 : -1;
+}
+
+void
+control_apply_limits(struct smsd *d)
+{
+	evhttp_set_max_headers_size(d->http, (ev_ssize_t)d->conf.max_request);
+	evhttp_set_max_body_size(d->http, (ev_ssize_t)d->conf.max_request);
+	evhttp_set_timeout(d->http, d->conf.idle_timeout);
+}
+
+int
+control_listen(struct smsd *d)
+{
+	int i, ok = 0;
+	size_t want = 1024;
+
+	while (want < (size_t)d->conf.max_clients * 2)
+		want *= 2;
+	d->ctab_size = want;
+	if ((d->ctab = calloc(d->ctab_size, sizeof(*d->ctab))) == NULL)
+		return -1;
+	TAILQ_INIT(&d->pending);
+	if ((d->http = evhttp_new(d->base)) == NULL)
+		return -1;
+	/* every method reaches handle(), so a wrong one is logged there */
+	evhttp_set_allowed_methods(d->http, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD |
+	    EVHTTP_REQ_POST | EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE |
+	    EVHTTP_REQ_OPTIONS | EVHTTP_REQ_TRACE | EVHTTP_REQ_CONNECT |
+	    EVHTTP_REQ_PATCH);
+	evhttp_set_gencb(d->http, handle, d);
+	control_apply_limits(d);
+	accept_resume_ev = evtimer_new(d->base, accept_resume, d);
+	for (i = 0; i < d->conf.nlisten; i++)
+		if (listen_one(d, d->conf.listen[i]) == 0)
+			ok++;
+	return ok > 0 ? 0 : -1;
+}
+
+void
+control_shutdown(struct smsd *d)
+{
+	int i;
+
+	for (i = 0; i < nlisteners; i++)
+		evconnlistener_disable(listeners[i]);
+	d->stopping = 1;
+	streams_close_all(d, "smsd is stopping");
+}

@@ -1,0 +1,49 @@
+# src/smsd: smsd, the system management station daemon, and smsctl, its
+# client.  smsd.c and smsctl.c hold the mains; the unit tests and the fuzz
+# targets link everything else.
+SMSD_MAINS     := src/smsd/smsd.c src/smsd/smsctl.c
+SMSD_LIB_SRCS  := $(filter-out $(SMSD_MAINS),$(sort $(wildcard src/smsd/*.c)))
+SMSD_LIB_OBJS  := $(SMSD_LIB_SRCS:%.c=$(B)/%.o)
+SMSD           := $(B)/bin/smsd
+SMSCTL         := $(B)/bin/smsctl
+SMSD_LIBS      := $(EVENT_LIBS) $(JANSSON_LIBS) -lpthread
+
+$(SMSD): $(B)/src/smsd/smsd.o $(SMSD_LIB_OBJS) $(LIBCOMMON)
+	@mkdir -p $(@D)
+	$(CC) $(HM_LDFLAGS) -o $@ $^ $(SMSD_LIBS)
+
+# smsctl shares the configuration reader (for -m MEMBER) and the posting
+# message encoder with the daemon.
+SMSCTL_OBJS := $(B)/src/smsd/smsctl.o $(B)/src/smsd/conf.o \
+	$(B)/src/smsd/acl.o $(B)/src/smsd/post.o $(B)/src/smsd/request.o
+$(SMSCTL): $(SMSCTL_OBJS) $(LIBCOMMON)
+	@mkdir -p $(@D)
+	$(CC) $(HM_LDFLAGS) -o $@ $^ $(JANSSON_LIBS)
+
+PROGS      += $(SMSD) $(SMSCTL)
+SBIN_PROGS += $(SMSD)
+BIN_PROGS  += $(SMSCTL)
+MANPAGES   += man/smsd.8 man/smsctl.1 man/smsd.conf.5
+SH_SCRIPTS += etc/init.d/smsd src/smsd/demo.sh
+
+SMSD_UNIT := $(patsubst %.c,$(B)/%,$(wildcard tests/unit/smsd/check_*.c))
+UNIT_TESTS += $(SMSD_UNIT)
+$(SMSD_UNIT): $(B)/%: $(B)/%.o $(TESTUTIL_OBJ) $(SMSD_LIB_OBJS) $(LIBCOMMON)
+	$(CC) $(HM_LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(SMSD_LIBS)
+
+# libFuzzer targets: make fuzz (clang), not part of make check.  The unit
+# suite check_fuzzcorpus replays the same corpus deterministically.
+FUZZ_B     := build-fuzz
+FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE \
+	-Isrc/common -Isrc/smsd
+fuzz: $(FUZZ_B)/fuzz_request $(FUZZ_B)/fuzz_post
+$(FUZZ_B)/fuzz_request: tests/fuzz/smsd/fuzz_request.c src/smsd/request.c
+	@mkdir -p $(@D)
+	clang $(FUZZ_FLAGS) -o $@ $^
+$(FUZZ_B)/fuzz_post: tests/fuzz/smsd/fuzz_post.c src/smsd/post.c src/smsd/request.c
+	@mkdir -p $(@D)
+	clang $(FUZZ_FLAGS) -o $@ $^
+fuzz-run: fuzz
+	$(FUZZ_B)/fuzz_request -max_total_time=$(or $(FUZZ_TIME),60) tests/fuzz/smsd/corpus/request
+	$(FUZZ_B)/fuzz_post -max_total_time=$(or $(FUZZ_TIME),60) tests/fuzz/smsd/corpus/post
+.PHONY: fuzz fuzz-run

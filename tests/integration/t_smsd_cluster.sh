@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# t_smsd_cluster.sh: three test hosts, each with smsd and the same member
+# list; the cluster view from h1 with h3's smsd down (refused at once) and
+# then with h2 cut off (no answer: bounded by cluster-timeout).
+lib=$(cd "$(dirname "$0")/lib" && pwd) || exit 1
+. "$lib/tap.sh"
+. "$lib/hosts.sh"
+
+top=$(cd "$lib/../../.." && pwd)
+B=${B:-build}
+case $B in /*) bin=$B/bin ;; *) bin=$top/$B/bin ;; esac
+SMSD=$bin/smsd
+[ -x "$SMSD" ] || { echo "Bail out! $SMSD not built"; exit 1; }
+
+hm_hosts_create h1 h2 h3
+chmod 755 "$HM_WORK"
+declare -A pid
+for h in h1 h2 h3; do
+	d=$HM_WORK/$h
+	mkdir -p "$d"
+	chmod 755 "$d"
+	{
+		echo "listen 0.0.0.0"
+		echo "member-name $h"
+		echo "allow 127.0.0.0/8"
+		echo "allow 198.18.0.0/15"
+		echo "data-dir $d/data"
+		echo "post-socket $d/post.sock"
+		echo "cluster-timeout 1000"
+		for m in h1 h2 h3; do echo "member $m $(hm_host_addr $m)"; done
+	} >"$d/smsd.conf"
+	hm_host_spawn "$h" "$d/out.log" "$SMSD" -f "$d/smsd.conf" >/dev/null
+	pid[$h]=$HM_LAST_PID
+done
+for h in h1 h2 h3; do
+	hm_wait_for 10 hm_host_exec "$h" curl -sf -o /dev/null \
+	    http://127.0.0.1:596/v1/system
+done
+
+cluster() {
+	hm_host_exec h1 curl -s --max-time 10 http://127.0.0.1:596/v1/cluster \
+	    >"$HM_WORK/cluster.json"
+}
+state_of() { jq -r ".members[] | select(.name == \"$1\") | .state" "$HM_WORK/cluster.json"; }
+same() { [ "$1" = "$2" ] || { echo "got '$1', expected '$2'"; return 1; }; }
+
+all_up() {
+	cluster &&
+	same "$(jq .members_up "$HM_WORK/cluster.json")" 3 &&
+	same "$(jq -r '.members[] | select(.name == "h2") | .system.hostname' \
+	    "$HM_WORK/cluster.json")" h2 &&
+	same "$(jq -r '.members[] | select(.name == "h3") | .system.member' \
+	    "$HM_WORK/cluster.json")" h3
+}
+tap_check "cluster view from h1: three members up, each its own data" all_up
+
+hm_host_kill "${pid[h3]}"
+h3_down() {
+	sleep 1.1	# the view is cached for a second
+	cluster && same "$(state_of h3)" unreachable &&
+	same "$(state_of h1)" up && same "$(state_of h2)" up &&
+	jq -e '.members[] | select(.name == "h3") | .error == "connection failed"' \
+	    "$HM_WORK/cluster.json" >/dev/null
+}
+tap_check "h3's smsd down: shown unreachable, the others up" h3_down
+
+hm_isolate h2
+h2_cut() {
+	local t0 t1
+	sleep 1.1
+	t0=$EPOCHREALTIME
+	cluster
+	t1=$EPOCHREALTIME
+	same "$(state_of h2)" unreachable &&
+	jq -e '.members[] | select(.name == "h2") | .error | test("no answer within 1000 ms")' \
+	    "$HM_WORK/cluster.json" >/dev/null &&
+	same "$(state_of h1)" up &&
+	awk -v a="$t0" -v b="$t1" 'BEGIN { exit !(b - a < 2.5) }' ||
+	{ echo "took $(echo "$t1 - $t0" | bc) s:"; cat "$HM_WORK/cluster.json"; return 1; }
+}
+tap_check "h2 cut off: unreachable after the 1 s limit, answer bounded" h2_cut
+local_ok() {
+	same "$(hm_host_exec h1 curl -s -o /dev/null -w '%{http_code}' \
+	    --max-time 2 http://127.0.0.1:596/v1/system)" 200
+}
+tap_check "h1 serves its own resources meanwhile" local_ok
+hm_rejoin h2
+
+tap_done

@@ -1,0 +1,257 @@
+/*
+ * smsd's events and data files: the ring and its filters, the durable
+ * history across a restart, a torn or corrupt history file, a corrupt
+ * inventory file set aside, and uevent messages.
+ */
+#include <sys/stat.h>
+#include <check.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/event.h>
+
+#include "../check_main.h"
+#include "log.h"
+#include "../testutil.h"
+#include "../../../src/smsd/smsd.h"
+
+void	uevent_handle(struct smsd *, const char *, size_t);
+
+static struct smsd *
+daemon_at(const char *dir, int history)
+{
+	struct smsd *d = calloc(1, sizeof(*d));
+
+	ck_assert_ptr_nonnull(d);
+	smsd = d;
+	conf_defaults(&d->conf);
+	strcpy(d->conf.member_name, "m1");
+	d->conf.history = history;
+	snprintf(d->member_dir, sizeof(d->member_dir), "%s", dir);
+	d->base = event_base_new();
+	ck_assert_int_eq(events_init(d), 0);
+	return d;
+}
+
+static void
+daemon_free(struct smsd *d)
+{
+	events_close(d);
+	event_base_free(d->base);
+	if (d->health != NULL)
+		json_decref(d->health);
+	free(d);
+	smsd = NULL;
+}
+
+static json_t *
+history(struct smsd *d, const char *query)
+{
+	struct evbuffer *b = evbuffer_new();
+	struct req r;
+	const char *why;
+	json_error_t err;
+	json_t *o;
+
+	ck_assert_int_eq(req_parse(query, strlen(query), &r, &why), 0);
+	events_history_json(d, &r, b);
+	o = json_loadb((const char *)evbuffer_pullup(b, -1),
+	    evbuffer_get_length(b), 0, &err);
+	ck_assert_msg(o != NULL, "history is not JSON: %s", err.text);
+	evbuffer_free(b);
+	return o;
+}
+
+static int
+count_matching(const char *dir, const char *prefix)
+{
+	DIR *dd = opendir(dir);
+	struct dirent *de;
+	int n = 0;
+
+	ck_assert_ptr_nonnull(dd);
+	while ((de = readdir(dd)) != NULL)
+		if (strncmp(de->d_name, prefix, strlen(prefix)) == 0)
+			n++;
+	closedir(dd);
+	return n;
+}
+
+START_TEST(ring_and_filters)
+{
+	char *dir = tu_tmpdir();
+	struct smsd *d = daemon_at(dir, 16);
+	json_t *o, *ev;
+	int i;
+
+	for (i = 0; i < 20; i++)
+		events_post(d, i % 2 ? "sys.unix.odd" : "app.even",
+		    i % 2 ? 300 : 100, "test", "m", NULL);
+	o = history(d, "/v1/events?limit=1000");
+	ck_assert_int_eq(json_integer_value(json_object_get(o, "count")), 16);
+	ev = json_array_get(json_object_get(o, "events"), 0);
+	ck_assert_int_eq(json_integer_value(json_object_get(ev, "seq")), 5);
+	json_decref(o);
+	o = history(d, "/v1/events?name=sys.*&limit=3");
+	ck_assert_int_eq(json_integer_value(json_object_get(o, "count")), 3);
+	ev = json_array_get(json_object_get(o, "events"), 2);
+	ck_assert_int_eq(json_integer_value(json_object_get(ev, "seq")), 20);
+	json_decref(o);
+	o = history(d, "/v1/events?priority=warning&since=15");
+	ck_assert_int_eq(json_integer_value(json_object_get(o, "count")), 3);
+	json_decref(o);
+	daemon_free(d);
+	tu_rmtree(dir);
+	free(dir);
+}
+END_TEST
+
+START_TEST(history_survives_restart)
+{
+	char *dir = tu_tmpdir();
+	struct smsd *d = daemon_at(dir, 16);
+	json_t *o, *ev;
+	int i;
+
+	for (i = 0; i < 10; i++)
+		events_post(d, "app.x", 200, "test", "before restart", NULL);
+	daemon_free(d);		/* commits */
+	d = daemon_at(dir, 16);
+	ck_assert_uint_eq(d->ring_len, 10);
+	ck_assert_uint_eq(d->next_seq, 11);
+	events_post(d, "app.y", 200, "test", "after", NULL);
+	o = history(d, "/v1/events");
+	ev = json_array_get(json_object_get(o, "events"), 10);
+	ck_assert_int_eq(json_integer_value(json_object_get(ev, "seq")), 11);
+	ck_assert_str_eq(json_string_value(json_object_get(ev, "name")),
+	    "app.y");
+	json_decref(o);
+	daemon_free(d);
+	tu_rmtree(dir);
+	free(dir);
+}
+END_TEST
+
+START_TEST(torn_history_set_aside)
+{
+	char *dir = tu_tmpdir(), *path = tu_path(dir, "events.log");
+	struct smsd *d = daemon_at(dir, 16);
+	int fd, i;
+
+	for (i = 0; i < 5; i++)
+		events_post(d, "app.x", 200, "test", "kept", NULL);
+	daemon_free(d);
+	/* a crash in the middle of a write leaves half a line */
+	fd = open(path, O_WRONLY | O_APPEND);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, "{\"seq\":6,\"na", 12), 12);
+	close(fd);
+	tu_log_capture_start();
+	d = daemon_at(dir, 16);
+	ck_assert_uint_eq(d->ring_len, 5);
+	ck_assert_uint_eq(d->next_seq, 6);
+	ck_assert(tu_log_contains("set aside"));
+	tu_log_capture_stop();
+	ck_assert_int_eq(count_matching(dir, "events.log.bad."), 1);
+	daemon_free(d);
+	tu_rmtree(dir);
+	free(path);
+	free(dir);
+}
+END_TEST
+
+START_TEST(corrupt_inventory_set_aside)
+{
+	char *dir = tu_tmpdir(), *path = tu_path(dir, "software.json");
+	struct smsd *d;
+	struct source *s;
+
+	tu_write_file(path, "{\"packages\": [", 14);
+	d = daemon_at(dir, 16);
+	sources_init(d);
+	tu_log_capture_start();
+	store_load_inventory(d);
+	ck_assert(tu_log_contains("is corrupt"));
+	ck_assert(tu_log_contains("rebuilding"));
+	tu_log_capture_stop();
+	ck_assert_int_eq(count_matching(dir, "software.json.bad."), 1);
+	ck_assert_int_eq(access(path, F_OK), -1);
+	/* the rebuild: wait for the worker, then the file is whole again */
+	s = &d->src[SRC_SOFTWARE];
+	for (int i = 0; i < 500 && access(path, F_OK) == -1; i++)
+		usleep(10000);
+	ck_assert_int_eq(access(path, F_OK), 0);
+	sources_stop(d);
+	{
+		size_t len;
+		char *text = tu_read_file(path, &len);
+		json_error_t err;
+		json_t *o = json_loadb(text, len, 0, &err);
+
+		ck_assert_ptr_nonnull(o);
+		ck_assert_int_gt(json_integer_value(json_object_get(o,
+		    "count")), 0);
+		json_decref(o);
+		free(text);
+	}
+	(void)s;
+	daemon_free(d);
+	tu_rmtree(dir);
+	free(path);
+	free(dir);
+}
+END_TEST
+
+START_TEST(uevents)
+{
+	static const char add[] = "add@/devices/virtual/net/veth9\0ACTION=add"
+	    "\0DEVPATH=/devices/virtual/net/veth9\0SUBSYSTEM=net\0"
+	    "INTERFACE=veth9\0SEQNUM=1";
+	static const char usb[] = "add@/devices/usb1\0ACTION=add\0"
+	    "SUBSYSTEM=usb\0";
+	static const char junk[] = "libudev\0\xfe\xed";
+	char *dir = tu_tmpdir();
+	struct smsd *d = daemon_at(dir, 16);
+	json_t *o, *ev;
+
+	uevent_handle(d, add, sizeof(add));
+	uevent_handle(d, usb, sizeof(usb));
+	uevent_handle(d, junk, sizeof(junk));
+	uevent_handle(d, add, sizeof(add) - 1);	/* not NUL-terminated */
+	o = history(d, "/v1/events?name=sys.unix.hw.*");
+	ck_assert_int_eq(json_integer_value(json_object_get(o, "count")), 1);
+	ev = json_array_get(json_object_get(o, "events"), 0);
+	ck_assert_str_eq(json_string_value(json_object_get(ev, "name")),
+	    "sys.unix.hw.net.add");
+	ck_assert_str_eq(json_string_value(json_object_get(ev, "message")),
+	    "net veth9 added");
+	ck_assert(d->src[SRC_HARDWARE].dirty);
+	json_decref(o);
+	daemon_free(d);
+	tu_rmtree(dir);
+	free(dir);
+}
+END_TEST
+
+static Suite *
+events_suite(void)
+{
+	Suite *s = suite_create("smsd_events");
+	TCase *tc = tcase_create("events");
+
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, ring_and_filters);
+	tcase_add_test(tc, history_survives_restart);
+	tcase_add_test(tc, torn_history_set_aside);
+	tcase_add_test(tc, corrupt_inventory_set_aside);
+	tcase_add_test(tc, uevents);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+CHECK_MAIN(events_suite)
