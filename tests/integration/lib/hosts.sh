@@ -33,10 +33,11 @@
 #			lib, db, log, tmp, spool, cache, lib/nfs/sm{,.bak}; var/run
 #			and var/lock point into /run), so pidfiles, sockets
 #			(/run/rpcbind.sock) and state never collide
-#	/tmp		per-host $(hm_host_dir H)/tmp; the run's work folder
-#			$HM_WORK stays visible at the same path in every host
+#	/tmp		per-host $(hm_host_dir H)/tmp
 #	/dev/shm	a private tmpfs (corosync/libqb)
-# Everything else (/etc, /usr, the source tree) is the machine's own.
+# The run's work folder $HM_WORK and the source tree stay visible at their
+# own paths in every host, also when they lie under /tmp, /var or /run (a
+# CI checkout may).  Everything else (/etc, /usr) is the machine's own.
 #
 # API (HOST is a host's name, e.g. h2, or its number, e.g. 2):
 #	hm_hosts_create N | NAME...	create hosts; sets HM_HOSTS (array of names)
@@ -106,6 +107,9 @@ for hm__tool in ip bridge nsenter unshare mount timeout; do
 done
 unset hm__tool
 
+# The source tree (and its build products) stays visible inside every host,
+# wherever the checkout lies: CI may clone it under /tmp or /var.
+HM__SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd -P)
 HM_TMPDIR=${HM_TMPDIR:-/tmp}
 HM_STOP_TIMEOUT=${HM_STOP_TIMEOUT:-5}
 HM_KEEP=${HM_KEEP:-0}
@@ -199,7 +203,7 @@ hm_host_pid() { local i; i=$(hm__index "$1") && echo "${HM__ANCHOR[i]}"; }
 # sees the same folder there.
 hm__wd() {
 	case $PWD in
-	"$HM_WORK" | "$HM_WORK"/*) echo "$PWD" ;;
+	"$HM_WORK" | "$HM_WORK"/* | "$HM__SRC" | "$HM__SRC"/*) echo "$PWD" ;;
 	/tmp | /tmp/* | /run | /run/* | /var | /var/* | /dev/shm | /dev/shm/*) echo / ;;
 	*) echo "$PWD" ;;
 	esac
@@ -235,16 +239,28 @@ hm__write_etc() {
 }
 
 # Runs inside a fresh host (mount+UTS namespace, host netns) as "sh -s".
-# $1 name, $2 host folder, $3 run folder.
+# $1 name, $2 host folder, $3 run folder, $4 source tree.
 # shellcheck disable=SC2016
 HM__SETUP_SCRIPT='
 set -eu
-name=$1 dir=$2 work=$3
+name=$1 dir=$2 work=$3 src=$4
 hostname "$name"
+# A folder the host must still see at its own path (the run folder, the
+# source tree) although it lies under one of the private ones: bind it into
+# the private copy first, which is then mounted recursively.
+keep() {
+	case $1 in
+	"/$2"/*)
+		mkdir -p "$dir/$2${1#/"$2"}"
+		mount --bind "$1" "$dir/$2${1#/"$2"}" ;;
+	esac
+}
 # ORDER: /run and /var first, so an /etc file that is a symlink into them
 # (resolv.conf -> /run/...) is covered in the private copy.
-mount --bind "$dir/run" /run
-mount --bind "$dir/var" /var
+keep "$src" run
+keep "$src" var
+mount --rbind "$dir/run" /run
+mount --rbind "$dir/var" /var
 mount -t tmpfs -o mode=1777,size=256m hm-shm /dev/shm
 for f in hosts hostname resolv.conf nsswitch.conf; do
 	if [ ! -e "/etc/$f" ]; then
@@ -253,13 +269,9 @@ for f in hosts hostname resolv.conf nsswitch.conf; do
 	fi
 	mount --bind "$dir/etc/$f" "/etc/$f"
 done
-# ORDER: last, since $dir itself may lie under /tmp.  Keep the run folder
-# visible at its own path: bind it inside the new /tmp first (rbind).
-case $work in
-/tmp/*)
-	mkdir -p "$dir/tmp${work#/tmp}"
-	mount --bind "$work" "$dir/tmp${work#/tmp}" ;;
-esac
+# ORDER: last, since $dir itself may lie under /tmp.
+keep "$work" tmp
+[ "${src#"$work"}" = "$src" ] && keep "$src" tmp
 mount --rbind "$dir/tmp" /tmp
 '
 
@@ -306,7 +318,7 @@ hm__create_host() {
 	start=$(hm__start_time "$pid") || return 1
 	HM__ANCHOR_START[i]=$start
 	nsenter -t "$pid" -m -u -n -- sh -c "$HM__SETUP_SCRIPT" sh \
-		"$name" "$dir" "$HM_WORK" || {
+		"$name" "$dir" "$HM_WORK" "$HM__SRC" || {
 		hm__die "host $name: mount setup failed"
 		return 1
 	}
