@@ -809,7 +809,7 @@ reclog_replay_file(const char *path, enum reclog_framing framing,
 		r = replay_binary(rl, st.st_size, fn, arg);
 	else
 		r = replay_text(rl, st.st_size, fn, arg);
-	rl->stats.size = st.st_size;
+	rl->stats.size = rl->size;	/* where the records end */
 	if (r == 0 && stats != NULL) {
 		*stats = rl->stats;
 		stats->set_aside = NULL;

@@ -33,7 +33,13 @@ stop)
 		sleep 0.1
 		i=$((i + 1))
 	done
+	if kill -0 "$pid" 2>/dev/null; then
+		echo "ssd: pid $pid did not stop"
+		exit 1
+	fi
+	# The host now reads as down, so ss exits 1: that is the point.
 	"$bin/ss" -n -D "$dir"
+	exit 0
 	;;
 *)
 	echo "usage: demo.sh start|status|stop ROOT" >&2
