@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "csstat.h"
+#include "ssd.h"		/* csstat_stat_at, shared with ss */
 
 #ifndef CSSTAT_PREFIX
 #define CSSTAT_PREFIX	"/usr/local"
@@ -182,12 +183,20 @@ int
 csstat_at(int dirfd, const char *name, time_t now, Csstat_t *st,
     time_t *ctimep)
 {
-	struct stat sb;
-
 	if (!csstat_name_ok(name)) {
 		errno = EINVAL;
 		return -1;
 	}
+	return csstat_stat_at(dirfd, name, now, csstat_down_after(), st,
+	    ctimep);
+}
+
+int
+csstat_stat_at(int dirfd, const char *name, time_t now, int64_t down_after,
+    Csstat_t *st, time_t *ctimep)
+{
+	struct stat sb;
+
 	/* Only the inode is looked at: reading would move the atime. */
 	if (fstatat(dirfd, name, &sb, AT_SYMLINK_NOFOLLOW) == -1)
 		return -1;
@@ -196,7 +205,7 @@ csstat_at(int dirfd, const char *name, time_t now, Csstat_t *st,
 		return -1;
 	}
 	csstat_decode((uint32_t)sb.st_atime, (uint32_t)sb.st_mtime,
-	    (int64_t)now - (int64_t)sb.st_ctime, csstat_down_after(), st);
+	    (int64_t)now - (int64_t)sb.st_ctime, down_after, st);
 	if (ctimep != NULL)
 		*ctimep = sb.st_ctime;
 	return 0;

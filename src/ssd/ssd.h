@@ -102,6 +102,13 @@ char	*remote_command(const char *ssd, const struct remote_opts *ro);
 /* Quote s for a POSIX shell into buf.  -1 if it does not fit. */
 int	shell_quote(const char *s, char *buf, size_t bufsz);
 
+/*
+ * csstat.c, for ss: csstat_at for a name csstat_name_ok has passed, with
+ * the threshold read once (csstat_down_after) rather than per host.
+ */
+int	csstat_stat_at(int dirfd, const char *name, time_t now,
+	    int64_t down_after, Csstat_t *st, time_t *ctimep);
+
 /* ssout.c: ss's lines. */
 enum ss_state { SS_UP, SS_DOWN, SS_NOSTATUS, SS_UNKNOWN };
 struct ss_host {
@@ -112,6 +119,8 @@ struct ss_host {
 #define SS_KEYS_MAX	4
 /* One line, without newline, in buf; returns its length as snprintf. */
 int	ss_line(const struct ss_host *h, char *buf, size_t bufsz);
+/* An elapsed time as fmt_elapsed writes it ("0" for 0); returns its length. */
+int	ss_elapsed(int64_t seconds, char *buf, size_t bufsz);
 /* One JSON object, without newline. */
 int	ss_json(const struct ss_host *h, char *buf, size_t bufsz);
 /* keys: up to SS_KEYS_MAX of "ciltu", in order; "" sorts by name. */

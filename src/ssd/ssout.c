@@ -1,104 +1,175 @@
 /*
  * ssout: ss's lines, its JSON, and its orders.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "timeutil.h"
 #include "ssd.h"
 
 #define NAME_WIDTH	12
 
-static const char *
-elapsed(long secs, char *buf, size_t bufsz)
-{
-	if (secs == 0)
-		return "0";
-	return fmt_elapsed(secs, buf, bufsz);
-}
-
-/* Appends, each keeping buf NUL-terminated; ss prints 10,000 lines fast. */
+/*
+ * Appends, each keeping buf NUL-terminated (truncating when full).  ss
+ * prints 10,000 lines at a time, so this is memcpy work, not printf's.
+ */
 struct line {
 	char	*buf;
 	size_t	 len, size;
 };
 
 static void
-put_str(struct line *l, const char *s, int width)
+put_mem(struct line *l, const char *s, size_t n)
 {
-	size_t n = strlen(s);
-	int pad = width < 0 ? -width : width;
+	if (l->size == 0)
+		return;
+	if (n > l->size - 1 - l->len)
+		n = l->size - 1 - l->len;
+	memcpy(l->buf + l->len, s, n);
+	l->len += n;
+	l->buf[l->len] = '\0';
+}
 
+#define put_lit(l, s)	put_mem((l), (s), sizeof(s) - 1)
+
+static void
+put_blanks(struct line *l, size_t n)
+{
+	static const char blanks[] = "                                ";
+
+	while (n > 0) {
+		size_t k = n < sizeof(blanks) - 1 ? n : sizeof(blanks) - 1;
+
+		put_mem(l, blanks, k);
+		n -= k;
+	}
+}
+
+/* s in a field of |width| (0: none), right-aligned if width > 0. */
+static void
+put_field(struct line *l, const char *s, size_t n, int width)
+{
+	size_t pad = (size_t)(width < 0 ? -width : width);
+
+	pad = pad > n ? pad - n : 0;
 	if (width > 0)
-		for (; pad > (int)n; pad--)
-			put_str(l, " ", 0);
-	for (; *s != '\0'; s++)
-		if (l->len + 1 < l->size)
-			l->buf[l->len++] = *s;
+		put_blanks(l, pad);
+	put_mem(l, s, n);
 	if (width < 0)
-		for (; pad > (int)n; pad--)
-			put_str(l, " ", 0);
-	if (l->size > 0)
-		l->buf[l->len < l->size ? l->len : l->size - 1] = '\0';
+		put_blanks(l, pad);
+}
+
+/* Decimal digits of u, at least min of them (leading zeros), at the end of tmp. */
+static char *
+digits(uint64_t u, int min, char *end)
+{
+	char *p = end;
+
+	do {
+		*--p = (char)('0' + u % 10);
+		u /= 10;
+		min--;
+	} while (u != 0 || min > 0);
+	return p;
 }
 
 static void
 put_int(struct line *l, long v, int width, int zero)
 {
-	char tmp[24], *p = tmp + sizeof(tmp) - 1;
-	unsigned long u = v < 0 ? -(unsigned long)v : (unsigned long)v;
-	int digits = 0;
+	char tmp[24], *end = tmp + sizeof(tmp), *p;
+	uint64_t u = v < 0 ? -(uint64_t)v : (uint64_t)v;
 
-	*p = '\0';
-	do {
-		*--p = (char)('0' + u % 10);
-		u /= 10;
-		digits++;
-	} while (u != 0 || (zero && digits < width));
+	p = digits(u, zero ? width : 1, end);
 	if (v < 0)
 		*--p = '-';
-	put_str(l, p, width);
+	put_field(l, p, (size_t)(end - p), width);
+}
+
+int
+ss_elapsed(int64_t seconds, char *buf, size_t bufsz)
+{
+	/* Units and their sub-units, as fmt_elapsed (timeutil.c) writes them. */
+	static const struct {
+		uint64_t	 limit, unit, sub;
+		char		 u, su;
+	} fmt[] = {
+		{ 3600, 60, 1, 'm', 's' },
+		{ 86400, 3600, 60, 'h', 'm' },
+		{ 604800, 86400, 3600, 'd', 'h' },
+		{ UINT64_MAX, 604800, 86400, 'w', 'd' },
+	};
+	char tmp[32], *end = tmp + sizeof(tmp), *p = end;
+	uint64_t s = seconds < 0 ? -(uint64_t)seconds : (uint64_t)seconds;
+	size_t i, n;
+
+	if (s == 0) {
+		*--p = '0';
+	} else if (s < 60) {
+		memcpy(p -= 4, ".00s", 4);
+		p = digits(s, 1, p);
+	} else {
+		for (i = 0; s >= fmt[i].limit; i++)
+			;
+		*--p = fmt[i].su;
+		p = digits(s % fmt[i].unit / fmt[i].sub, 2, p);
+		*--p = fmt[i].u;
+		p = digits(s / fmt[i].unit, 1, p);
+	}
+	n = (size_t)(end - p);
+	if (bufsz > 0) {
+		memcpy(buf, p, n < bufsz ? n : bufsz - 1);
+		buf[n < bufsz ? n : bufsz - 1] = '\0';
+	}
+	return (int)n;
+}
+
+static void
+put_elapsed(struct line *l, long secs, int width)
+{
+	char t[32];
+	int n = ss_elapsed(secs, t, sizeof(t));
+
+	put_field(l, t, (size_t)n, width);
 }
 
 int
 ss_line(const struct ss_host *h, char *buf, size_t bufsz)
 {
 	struct line l = { buf, 0, bufsz };
-	char t[24], i[24];
 	const Csstat_t *st = &h->st;
 
 	if (bufsz > 0)
 		buf[0] = '\0';
-	put_str(&l, h->name, -NAME_WIDTH);
+	put_field(&l, h->name, strlen(h->name), -NAME_WIDTH);
 	switch (h->state) {
 	case SS_NOSTATUS:
-		put_str(&l, "  *no status*", 0);
+		put_lit(&l, "  *no status*");
 		break;
 	case SS_UNKNOWN:
-		put_str(&l, "  *unknown host*", 0);
+		put_lit(&l, "  *unknown host*");
 		break;
 	case SS_DOWN:
-		put_str(&l, "down ", 0);
-		put_str(&l, elapsed(-st->up, t, sizeof(t)), 6);
-		put_str(&l, ",  0 users, idle      0, load  0.00, %usr  0, "
-		    "%sys  0", 0);
+		put_lit(&l, "down ");
+		put_elapsed(&l, -st->up, 6);
+		put_lit(&l, ",  0 users, idle      0, load  0.00, %usr  0, "
+		    "%sys  0");
 		break;
 	case SS_UP:
 	default:
-		put_str(&l, "  up ", 0);
-		put_str(&l, elapsed(st->up, t, sizeof(t)), 6);
-		put_str(&l, ", ", 0);
+		put_lit(&l, "  up ");
+		put_elapsed(&l, st->up, 6);
+		put_lit(&l, ", ");
 		put_int(&l, st->users, 2, 0);
-		put_str(&l, " users, idle ", 0);
-		put_str(&l, elapsed(st->idle, i, sizeof(i)), 6);
-		put_str(&l, ", load ", 0);
+		put_lit(&l, " users, idle ");
+		put_elapsed(&l, st->idle, 6);
+		put_lit(&l, ", load ");
 		put_int(&l, st->load / 100, 2, 0);
-		put_str(&l, ".", 0);
+		put_lit(&l, ".");
 		put_int(&l, st->load % 100, 2, 1);
-		put_str(&l, ", %usr ", 0);
+		put_lit(&l, ", %usr ");
 		put_int(&l, st->pctusr, 2, 0);
-		put_str(&l, ", %sys ", 0);
+		put_lit(&l, ", %sys ");
 		put_int(&l, st->pctsys, 2, 0);
 		break;
 	}
@@ -184,6 +255,19 @@ cmp_ptr(const void *pa, const void *pb)
 	    *(const struct ss_host *const *)pb);
 }
 
+/* The default order (no keys), which ss uses most: cmp_host without the keys. */
+static int
+cmp_ptr_name(const void *pa, const void *pb)
+{
+	const struct ss_host *a = *(const struct ss_host *const *)pa;
+	const struct ss_host *b = *(const struct ss_host *const *)pb;
+	int c;
+
+	if ((c = cmp_known(a, b)) != 0)
+		return c;
+	return strcmp(a->name, b->name) * sort_sign;
+}
+
 void
 ss_sort(struct ss_host *h, size_t n, const char *keys, int reverse)
 {
@@ -202,7 +286,7 @@ ss_sort(struct ss_host *h, size_t n, const char *keys, int reverse)
 	}
 	for (i = 0; i < n; i++)
 		p[i] = &h[i];
-	qsort(p, n, sizeof(*p), cmp_ptr);
+	qsort(p, n, sizeof(*p), *keys == '\0' ? cmp_ptr_name : cmp_ptr);
 	for (i = 0; i < n; i++)
 		copy[i] = *p[i];
 	memcpy(h, copy, n * sizeof(*h));

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "ssd.h"
+#include "timeutil.h"
 #include "../check_main.h"
 #include "../testutil.h"
 
@@ -147,6 +148,39 @@ START_TEST(test_long_name_and_big_values)
 }
 END_TEST
 
+/*
+ * ss formats elapsed times itself (no printf per field); it must write
+ * exactly what the shared fmt_elapsed writes, at every unit boundary.
+ */
+START_TEST(test_elapsed_matches_fmt_elapsed)
+{
+	static const int64_t edges[] = { 1, 59, 60, 61, 3599, 3600, 3601,
+	    86399, 86400, 86401, 604799, 604800, 604801, 4233600,
+	    INT32_MAX, (int64_t)0x7ff << 31, INT64_MAX, INT64_MIN };
+	char ours[40], want[40], small[4];
+	int64_t v;
+	size_t i;
+
+	for (i = 0; i < sizeof(edges) / sizeof(edges[0]); i++) {
+		ck_assert_int_eq(ss_elapsed(edges[i], ours, sizeof(ours)),
+		    (int)strlen(ours));
+		ck_assert_str_eq(ours, fmt_elapsed(edges[i], want,
+		    sizeof(want)));
+	}
+	for (v = -700000; v <= 700000; v += 7) {
+		if (v == 0)
+			continue;
+		ss_elapsed(v, ours, sizeof(ours));
+		ck_assert_str_eq(ours, fmt_elapsed(v, want, sizeof(want)));
+	}
+	ss_elapsed(0, ours, sizeof(ours));
+	ck_assert_str_eq(ours, "0");
+	/* Truncated like snprintf, with the full length returned. */
+	ck_assert_int_eq(ss_elapsed(3601, small, sizeof(small)), 5);
+	ck_assert_str_eq(small, "1h0");
+}
+END_TEST
+
 START_TEST(test_json)
 {
 	char n1[] = "alpha", n2[] = "delta", n3[] = "zeta", line[512];
@@ -238,6 +272,7 @@ ssout_suite(void)
 	    sizeof(elapsed_lines) / sizeof(elapsed_lines[0]));
 	tcase_add_test(tc, test_no_status_lines);
 	tcase_add_test(tc, test_long_name_and_big_values);
+	tcase_add_test(tc, test_elapsed_matches_fmt_elapsed);
 	tcase_add_test(tc, test_json);
 	suite_add_tcase(s, tc);
 
