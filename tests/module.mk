@@ -34,3 +34,11 @@ $(B)/tests/tools/nlmclient.o: $(NLMC_H)
 $(NLMCLIENT): $(B)/tests/tools/nlmclient.o $(NLMC_OBJS)
 	$(CC) $(HM_LDFLAGS) -o $@ $^ $(TIRPC_LIBS)
 PROGS += $(NLMCLIENT)
+
+# tests/bench (smsd benchmark, bench_smsd.sh): ssehold holds thousands of
+# event stream clients (and measures fan-out latency with -l), ssepost
+# posts time-stamped events to smsd's posting socket at a steady rate.
+SMSD_BENCH_TOOLS := $(B)/tests/bench/ssehold $(B)/tests/bench/ssepost
+PROGS += $(SMSD_BENCH_TOOLS)
+$(SMSD_BENCH_TOOLS): $(B)/%: $(B)/%.o
+	$(CC) $(HM_LDFLAGS) -o $@ $^
