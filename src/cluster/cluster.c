@@ -60,6 +60,10 @@ struct cluster {
 	 * cluster.  The latest view and quorum wait in pend_*.
 	 */
 	int		 settling;
+	/* Quorum settles apart: a corosync that has just merged reports
+	   the full view a moment before it reports quorum, so a held "not
+	   quorate" waits for a quorate report or the deadline. */
+	int		 quorum_settling;
 	int64_t		 settle_deadline_mono;
 	uint32_t	*pend_ids;
 	size_t		 pend_n, pend_cap;
@@ -133,13 +137,14 @@ cluster_emit(const struct member_event *ev, void *arg)
 
 /*
  * Names from the nodelist: nodelist.node.N.nodeid with .name, else
- * .ring0_addr.  Read at every connection, and again when a member shows
- * up that the last reading did not know (the nodelist was reloaded).
+ * .ring0_addr; the ring0_addr is kept as well (smsd reaches members
+ * there).  Read at every connection, and again when a member shows up
+ * that the last reading did not know (the nodelist was reloaded).
  */
 static void
 cluster_read_nodelist(struct cluster *c)
 {
-	char key[64], *s;
+	char key[64], *s, *addr;
 	uint32_t id;
 	unsigned i;
 
@@ -149,17 +154,19 @@ cluster_read_nodelist(struct cluster *c)
 		snprintf(key, sizeof(key), "nodelist.node.%u.nodeid", i);
 		if (cmap_get_uint32(c->mh, key, &id) != CS_OK)
 			break;
+		addr = NULL;
+		snprintf(key, sizeof(key), "nodelist.node.%u.ring0_addr", i);
+		if (cmap_get_string(c->mh, key, &addr) != CS_OK)
+			addr = NULL;
 		s = NULL;
 		snprintf(key, sizeof(key), "nodelist.node.%u.name", i);
-		if (cmap_get_string(c->mh, key, &s) != CS_OK) {
+		if (cmap_get_string(c->mh, key, &s) != CS_OK)
 			s = NULL;
-			snprintf(key, sizeof(key), "nodelist.node.%u.ring0_addr", i);
-			if (cmap_get_string(c->mh, key, &s) != CS_OK)
-				s = NULL;
-		}
-		if (members_set_name(&c->t, id, s) == -1)
+		if (members_set_name(&c->t, id, s != NULL ? s : addr) == -1 ||
+		    members_set_addr(&c->t, id, addr) == -1)
 			log_warnx("cluster: out of memory for node %u", id);
 		free(s);
+		free(addr);
 	}
 }
 
@@ -222,9 +229,15 @@ cluster_settled(struct cluster *c)
 	c->settling = 0;
 	if (c->pend_have)
 		cluster_apply(c, c->pend_ids, c->pend_n, c->pend_ms, mono_ms());
+	c->pend_have = 0;
+}
+
+static void
+cluster_quorum_settled(struct cluster *c)
+{
+	c->quorum_settling = 0;
 	if (c->pend_quorate != -1)
 		cluster_apply_quorum(c, c->pend_quorate, c->pend_quorate_ms);
-	c->pend_have = 0;
 	c->pend_quorate = -1;
 }
 
@@ -270,6 +283,8 @@ quorum_nodelist_cb(quorum_handle_t qh, struct quorum_ring_id ring_id,
 		if (members_view_complete(&c->t, member_list, member_entries)) {
 			log_debug("cluster: the view holds every member known");
 			cluster_settled(c);
+			if (c->pend_quorate == 1)
+				cluster_quorum_settled(c);
 		}
 		return;
 	}
@@ -289,9 +304,12 @@ quorum_quorate_cb(quorum_handle_t qh, uint32_t quorate,
 	(void)member_list;
 	if (c == NULL)
 		return;
-	if (c->settling) {
+	if (c->quorum_settling) {
 		c->pend_quorate = quorate != 0;
 		c->pend_quorate_ms = now;
+		/* Quorate ends the wait once the membership has settled. */
+		if (quorate && !c->settling)
+			cluster_quorum_settled(c);
 		return;
 	}
 	cluster_apply_quorum(c, quorate != 0, now);
@@ -454,6 +472,7 @@ cluster_connect(struct cluster *c)
 
 	c->connected = 1;
 	c->settling = 1;
+	c->quorum_settling = 1;
 	c->pend_have = 0;
 	c->pend_quorate = -1;
 	c->settle_deadline_mono = mono_ms() +
@@ -501,6 +520,7 @@ cluster_disconnect(struct cluster *c, const char *why)
 	members_cpg_reset(&c->t);
 	c->connected = 0;
 	c->settling = 0;
+	c->quorum_settling = 0;
 	c->pend_have = 0;
 	c->pend_quorate = -1;
 	c->gap_start_ms = now;
@@ -555,7 +575,7 @@ cluster_timeout_ms(const struct cluster *c)
 {
 	int64_t left;
 
-	if (c->connected && !c->settling)
+	if (c->connected && !c->settling && !c->quorum_settling)
 		return -1;
 	left = (c->connected ? c->settle_deadline_mono : c->next_try_mono) -
 	    mono_ms();
@@ -612,9 +632,12 @@ cluster_dispatch(struct cluster *c)
 		cluster_disconnect(c, "connection closed");
 		return;
 	}
-	if (c->settling && mono_ms() >= c->settle_deadline_mono) {
+	if ((c->settling || c->quorum_settling) &&
+	    mono_ms() >= c->settle_deadline_mono) {
 		log_debug("cluster: settle time over");
-		cluster_settled(c);
+		if (c->settling)
+			cluster_settled(c);
+		cluster_quorum_settled(c);
 	}
 }
 
@@ -663,6 +686,7 @@ cluster_members(const struct cluster *c, cluster_member_fn fn, void *arg)
 		cm.state = m->state;
 		cm.changed_ms = m->changed_ms;
 		cm.local = m->nodeid == c->t.local_nodeid;
+		cm.addr = m->addr;
 		if ((rc = fn(&cm, arg)) != 0)
 			return rc;
 	}

@@ -26,7 +26,9 @@
  * corosync's view holds every member known before (the first time: every
  * node in the nodelist), or for token + consensus at most: a corosync that
  * has just started shows itself alone for about a second before it merges
- * with the others, and that is not a cluster failure.
+ * with the others, and that is not a cluster failure.  Likewise a held
+ * "not quorate" waits for a quorate report (such a corosync sends it a
+ * moment after its full view) or for that deadline.
  *
  * Times are CLOCK_REALTIME milliseconds (real_ms()) taken when corosync's
  * callback ran, that is when corosync reported the change.  corosync itself
@@ -91,6 +93,8 @@ struct cluster_member {
 	int64_t		 changed_ms;	/* real time of the last change; 0 if
 					   never seen since cluster_open */
 	int		 local;		/* this host */
+	const char	*addr;		/* the nodelist's ring0_addr as written
+					   (an address or a name), "" if none */
 };
 
 /*

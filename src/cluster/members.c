@@ -103,6 +103,17 @@ members_set_name(struct members *t, uint32_t nodeid, const char *name)
 	return 0;
 }
 
+int
+members_set_addr(struct members *t, uint32_t nodeid, const char *addr)
+{
+	struct member *m = members_get(t, nodeid);
+
+	if (m == NULL)
+		return -1;
+	snprintf(m->addr, sizeof(m->addr), "%s", addr != NULL ? addr : "");
+	return 0;
+}
+
 static int
 ids_contain(const uint32_t *ids, size_t n, uint32_t id)
 {

@@ -25,6 +25,7 @@ struct member {
 	uint32_t	nodeid;
 	char		name[MEMBERS_NAME_MAX];
 	int		named;		/* name came from the nodelist */
+	char		addr[64];	/* nodelist ring0_addr, "" if none */
 	int		configured;	/* listed in the nodelist */
 	enum cluster_node_state state;
 	int64_t		changed_ms;	/* real time; 0 never seen */
@@ -67,6 +68,9 @@ struct member *members_find(const struct members *t, uint32_t nodeid);
 struct member *members_get(struct members *t, uint32_t nodeid);
 /* Name from the nodelist; marks the node configured.  -1 on ENOMEM. */
 int	members_set_name(struct members *t, uint32_t nodeid, const char *name);
+/* ring0_addr from the nodelist, as written there (a name or an address);
+   NULL clears it.  -1 on ENOMEM. */
+int	members_set_addr(struct members *t, uint32_t nodeid, const char *addr);
 
 /*
  * Apply the full membership ids[0..n-1] seen at real time now_ms.  Every

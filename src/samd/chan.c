@@ -159,6 +159,64 @@ sam_msg_get_signal(const struct sam_msg *m, struct sam_msg_signal *s)
 	return 0;
 }
 
+static void
+put64(unsigned char *p, int64_t v)
+{
+	put32(p, (uint32_t)((uint64_t)v & 0xffffffffU));
+	put32(p + 4, (uint32_t)((uint64_t)v >> 32));
+}
+
+static int64_t
+get64(const unsigned char *p)
+{
+	return (int64_t)((uint64_t)get32(p) | (uint64_t)get32(p + 4) << 32);
+}
+
+#define CLINFO_LEN	(1 + 4 + 4 + 8 + 8 + 65)
+
+int
+sam_msg_put_clinfo(struct sam_msg *m, const struct sam_msg_clinfo *c)
+{
+	m->type = SAM_MSG_CLINFO;
+	m->len = CLINFO_LEN;
+	m->body[0] = c->mode;
+	put32(m->body + 1, c->nodeid);
+	put32(m->body + 5, c->detection_ms);
+	put64(m->body + 9, c->time_ms);
+	put64(m->body + 17, c->gap_start_ms);
+	put_text(m->body + 25, 65, c->cluster);
+	return 0;
+}
+
+int
+sam_msg_get_clinfo(const struct sam_msg *m, struct sam_msg_clinfo *c,
+    const char **why)
+{
+	const char *fwhy;
+
+	if (m->type != SAM_MSG_CLINFO || m->len != CLINFO_LEN) {
+		*why = "bad cluster message length";
+		return -1;
+	}
+	c->mode = m->body[0];
+	c->nodeid = get32(m->body + 1);
+	c->detection_ms = get32(m->body + 5);
+	c->time_ms = get64(m->body + 9);
+	c->gap_start_ms = get64(m->body + 17);
+	if (get_text(m->body + 25, 65, c->cluster) == -1) {
+		*why = "unterminated text";
+		return -1;
+	}
+	if (c->mode > SAM_CL_DISCONNECTED || c->time_ms < 0 ||
+	    c->gap_start_ms < 0 || c->detection_ms > 3600 * 1000 ||
+	    sam_field_check(c->cluster, strlen(c->cluster), 64, 1,
+	    &fwhy) == -1) {
+		*why = "bad mode, time or cluster name";
+		return -1;
+	}
+	return 0;
+}
+
 #define STATE_LEN	(8 + 2 + 65 + 129)
 
 int
@@ -171,8 +229,7 @@ sam_msg_put_state(struct sam_msg *m, uint8_t type,
 	}
 	m->type = type;
 	m->len = STATE_LEN;
-	put32(m->body, (uint32_t)((uint64_t)s->time_ms & 0xffffffffU));
-	put32(m->body + 4, (uint32_t)((uint64_t)s->time_ms >> 32));
+	put64(m->body, s->time_ms);
 	m->body[8] = s->state;
 	m->body[9] = s->plan;
 	put_text(m->body + 10, 65, s->name);
@@ -191,8 +248,7 @@ sam_msg_get_state(const struct sam_msg *m, struct sam_msg_state *s,
 		*why = "bad state message length";
 		return -1;
 	}
-	s->time_ms = (int64_t)((uint64_t)get32(m->body) |
-	    (uint64_t)get32(m->body + 4) << 32);
+	s->time_ms = get64(m->body);
 	s->state = m->body[8];
 	s->plan = m->body[9];
 	if (get_text(m->body + 10, 65, s->name) == -1 ||

@@ -7,8 +7,8 @@
  * length, a sequence number and a CRC-32C over header and body; samd drops
  * (and logs) any message whose length, checksum or body does not check,
  * and ignores a type it does not know, so a newer samsigd can add event
- * sources (corosync membership: SAM_MSG_NODE, SAM_MSG_CLUS) without
- * breaking an older samd.
+ * sources (corosync membership: SAM_MSG_NODE, SAM_MSG_CLUS, SAM_MSG_CLINFO)
+ * without breaking an older samd.
  */
 #ifndef SAM_CHAN_H
 #define SAM_CHAN_H
@@ -27,7 +27,8 @@ enum sam_msg_type {
 	SAM_MSG_PONG = 3,	/* answer, same sequence number */
 	SAM_MSG_SIGNAL = 4,	/* a node event signal arrived */
 	SAM_MSG_NODE = 5,	/* a node changed state */
-	SAM_MSG_CLUS = 6	/* the cluster changed state */
+	SAM_MSG_CLUS = 6,	/* the cluster changed state */
+	SAM_MSG_CLINFO = 7	/* samsigd's membership source changed */
 };
 
 struct sam_msg {
@@ -59,6 +60,30 @@ struct sam_msg_state {
 	char		msg[129];
 };
 
+/*
+ * Endings of a state message's text for a state corosync reported while
+ * samsigd's connection settled (held until the view was complete): found
+ * at the first connection, or after a gap.  samd's log says such an
+ * event's delay is the settling's, not the channel's.
+ */
+#define SAM_FOUND_CONNECTED	" (state found when samsigd connected)"
+#define SAM_FOUND_GAP		" (found after a gap in the connection to corosync)"
+
+/* CLINFO: samsigd connected to corosync, lost it, or has none. */
+enum sam_clinfo_mode {
+	SAM_CL_SINGLE,		/* no corosync: single-node mode */
+	SAM_CL_CONNECTED,	/* following corosync's membership */
+	SAM_CL_DISCONNECTED	/* lost corosync; trying again */
+};
+struct sam_msg_clinfo {
+	uint8_t		mode;		/* enum sam_clinfo_mode */
+	uint32_t	nodeid;		/* this node in corosync, 0 unknown */
+	uint32_t	detection_ms;	/* token + consensus */
+	int64_t		time_ms;	/* of the change, real */
+	int64_t		gap_start_ms;	/* CONNECTED after a gap, else 0 */
+	char		cluster[65];	/* corosync's cluster name */
+};
+
 /* Whole message into buf (at least SAM_MSG_MAX).  Its length, or -1. */
 int	sam_msg_encode(const struct sam_msg *, unsigned char *, size_t);
 /* -1 with a reason when the datagram does not check. */
@@ -69,6 +94,9 @@ int	sam_msg_put_hello(struct sam_msg *, const struct sam_msg_hello *);
 int	sam_msg_get_hello(const struct sam_msg *, struct sam_msg_hello *);
 int	sam_msg_put_signal(struct sam_msg *, const struct sam_msg_signal *);
 int	sam_msg_get_signal(const struct sam_msg *, struct sam_msg_signal *);
+int	sam_msg_put_clinfo(struct sam_msg *, const struct sam_msg_clinfo *);
+int	sam_msg_get_clinfo(const struct sam_msg *, struct sam_msg_clinfo *,
+	    const char **why);
 int	sam_msg_put_state(struct sam_msg *, uint8_t type,
 	    const struct sam_msg_state *);
 int	sam_msg_get_state(const struct sam_msg *, struct sam_msg_state *,

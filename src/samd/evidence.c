@@ -4,7 +4,9 @@
  * and the kernel's boot id).  A pure function, so every case is a unit
  * test.
  *
- *  clean stop, same boot	APPL up: the planned stop was logged then
+ *  clean stop, same boot	APPL up: the planned stop was logged then;
+ *				with CLUS_FAIL first CLUS down at the last
+ *				heartbeat (written at the stop) and up now
  *  clean stop, new boot	NODE (or CLUS) down dated at the stop, up now;
  *				APPL up.  Nothing saw the node go down, so its
  *				down time is counted from samd's stop: the
@@ -63,6 +65,19 @@ sam_decide(const struct sam_evidence *e, struct sam_event *out, int max)
 
 	if (e->have_clean) {
 		if (strcmp(e->clean.boot_id, e->boot_id) == 0) {
+			if (e->reason == SAM_CLUS_FAIL) {
+				/* The cluster failed while samd was stopped:
+				   its last heartbeat was written at the stop. */
+				down = e->have_hb ? e->hb.real_ms / 1000 :
+				    e->clean.time;
+				if (down > e->now)
+					down = e->now;
+				add(out, &n, max, obj, name, SAM_DOWN,
+				    SAM_UNPLANNED, down, "CLUS_FAIL after a "
+				    "clean stop; down since the last heartbeat");
+				add(out, &n, max, obj, name, SAM_UP,
+				    SAM_PLAN_NONE, e->now, "up again");
+			}
 			add(out, &n, max, SAM_APPL, SAM_APPL_NAME, SAM_UP,
 			    SAM_PLAN_NONE, e->now, "started after a clean stop");
 			return n;

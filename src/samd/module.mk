@@ -2,14 +2,22 @@
 # start script ROOT/samd), samsigd, samkeep (the supervisor), and the tools
 # samlog, samrep and samdctl.  The mains are thin; the unit tests link the
 # rest (SAM_LIB_OBJS).
+# samsigd alone talks to corosync (sigcluster.c, libhmcluster).
 SAM_MAINS    := samd samsigd samkeep samlog samrep samdctl
-SAM_LIB_SRCS := $(filter-out $(SAM_MAINS:%=src/samd/%.c),$(sort $(wildcard src/samd/*.c)))
+SAM_SIGD_SRCS := src/samd/sigcluster.c
+SAM_SIGD_OBJS := $(SAM_SIGD_SRCS:%.c=$(B)/%.o)
+SAM_LIB_SRCS := $(filter-out $(SAM_MAINS:%=src/samd/%.c) $(SAM_SIGD_SRCS),$(sort $(wildcard src/samd/*.c)))
 SAM_LIB_OBJS := $(SAM_LIB_SRCS:%.c=$(B)/%.o)
 SAM_PROGS    := $(SAM_MAINS:%=$(B)/bin/%)
 
-$(SAM_PROGS): $(B)/bin/%: $(B)/src/samd/%.o $(SAM_LIB_OBJS) $(LIBCOMMON)
+$(filter-out $(B)/bin/samsigd,$(SAM_PROGS)): $(B)/bin/%: $(B)/src/samd/%.o $(SAM_LIB_OBJS) $(LIBCOMMON)
 	@mkdir -p $(@D)
 	$(CC) $(HM_LDFLAGS) -o $@ $^ -lpthread
+
+$(B)/src/samd/samsigd.o $(SAM_SIGD_OBJS): HM_CPPFLAGS += -Isrc/cluster $(CLUSTER_CFLAGS)
+$(B)/bin/samsigd: $(B)/src/samd/samsigd.o $(SAM_SIGD_OBJS) $(SAM_LIB_OBJS) $(LIBCLUSTER) $(LIBCOMMON)
+	@mkdir -p $(@D)
+	$(CC) $(HM_LDFLAGS) -o $@ $^ $(CLUSTER_LIBS) -lpthread
 
 # A generator of large event logs, for the benchmark and tests.
 SAMGEN := $(B)/tests/tools/samgen

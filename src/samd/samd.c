@@ -31,12 +31,22 @@
 #include <unistd.h>
 
 #include "chan.h"
+#include "clusterev.h"
 #include "log.h"
 #include "pidfile.h"
 #include "sam.h"
 #include "timeutil.h"
 
-#define PING_MISSES	3	/* heartbeats without a pong */
+/*
+ * samsigd's liveness: a death is seen at once (SIGCHLD); a hang by pings.
+ * A ping costs both processes a wakeup, as much CPU as the rest of a beat
+ * but the disk flush, so samd pings every PING_EVERY_S seconds (every beat
+ * at a heartbeat of that or longer), not every beat, and kills samsigd
+ * when PING_MISSES pings in a row go unanswered: a hang is ended within
+ * (PING_MISSES + 1) * PING_EVERY_S seconds (90 s at the default 10 s beat).
+ */
+#define PING_EVERY_S	30
+#define PING_MISSES	2	/* pings without a pong */
 #define SIGD_FAST_FAIL	5	/* quick deaths before waiting a beat */
 
 struct samd {
@@ -61,7 +71,10 @@ struct samd {
 	uint32_t		 ping_seq;
 	uint32_t		 pong_seq;
 	int			 pings_unanswered;
+	int			 ping_every;	/* beats between pings */
+	int			 beats_to_ping;
 	char			 sigd_path[PATH_MAX];
+	struct sam_clview	 clview;	/* corosync membership heard */
 };
 
 static __attribute__((noreturn)) void
@@ -205,6 +218,7 @@ sigd_start(struct samd *sd)
 	sd->sigd_pid = pid;
 	sd->sigd_started = mono_ms();
 	sd->pings_unanswered = 0;
+	sd->beats_to_ping = 1;		/* the first ping at the next beat */
 	log_debug("samsigd started, pid %d", (int)pid);
 }
 
@@ -273,15 +287,21 @@ state_event(struct samd *sd, const struct sam_msg *m)
 		log_warnx("samsigd: dropped a state message: %s", why);
 		return;
 	}
-	memset(&ev, 0, sizeof(ev));
-	ev.kind = 'E';
-	ev.type = m->type == SAM_MSG_NODE ? SAM_NODE : SAM_CLUS;
-	snprintf(ev.name, sizeof(ev.name), "%s", st.name);
-	ev.state = (enum sam_state)st.state;
-	ev.plan = (enum sam_plan)st.plan;
-	ev.time = st.time_ms / 1000;
-	snprintf(ev.msg, sizeof(ev.msg), "%s", st.msg);
-	log_event(sd, &ev);
+	if (sam_clview_event(&sd->clview, m->type, &st, &ev) == 1 &&
+	    log_event(sd, &ev) == 0)
+		sam_clview_logged(&ev, st.time_ms, real_ms());
+}
+
+static void
+clinfo_event(struct samd *sd, const struct sam_msg *m)
+{
+	struct sam_msg_clinfo ci;
+	const char *why;
+
+	if (sam_msg_get_clinfo(m, &ci, &why) == -1)
+		log_warnx("samsigd: dropped a cluster message: %s", why);
+	else
+		sam_clview_info(&sd->clview, &ci);
 }
 
 static void
@@ -329,6 +349,9 @@ chan_read(struct samd *sd)
 	case SAM_MSG_CLUS:
 		state_event(sd, &m);
 		break;
+	case SAM_MSG_CLINFO:
+		clinfo_event(sd, &m);
+		break;
 	default:
 		log_debug("samsigd: message type %u ignored", m.type);
 		break;
@@ -347,6 +370,9 @@ sigd_ping(struct samd *sd)
 	}
 	if (sd->chan == -1)
 		return;
+	if (--sd->beats_to_ping > 0)
+		return;
+	sd->beats_to_ping = sd->ping_every;
 	if (sd->pings_unanswered >= PING_MISSES) {
 		log_warnx("samsigd (pid %d) has not answered %d pings; "
 		    "killing it", (int)sd->sigd_pid, PING_MISSES);
@@ -444,6 +470,7 @@ main(int argc, char *argv[])
 	sd.hb_sec = 10;
 	sd.window_sec = 300;
 	sd.chan = -1;
+	sam_clview_init(&sd.clview);
 	log_procname("samd");
 	log_init(1, 0);
 	while ((ch = getopt(argc, argv, "dhH:W:")) != -1) {
@@ -530,6 +557,8 @@ main(int argc, char *argv[])
 	its.it_interval.tv_sec = sd.hb_sec;
 	if (timerfd_settime(sd.hbfd, 0, &its, NULL) == -1)
 		fatal("timerfd_settime");
+	sd.ping_every = sd.hb_sec >= PING_EVERY_S ? 1 :
+	    PING_EVERY_S / sd.hb_sec;
 	sigd_start(&sd);
 	log_info("running (pid %d): %s, heartbeat %d s, time change "
 	    "window %d s", (int)getpid(), sam_reason_name(sd.reason),
@@ -595,6 +624,7 @@ main(int argc, char *argv[])
 
 	log_info("stopping cleanly");
 	clean_stop(&sd);
+	sam_clview_free(&sd.clview);
 	sam_hb_close(sd.hbf);
 	pidfile_remove(pfh);
 	return 0;

@@ -4,8 +4,9 @@
  * samd starts it with one end of a SOCK_SEQPACKET socketpair (-c fd) and
  * restarts it when it fails.  It dies with samd: the parent-death signal
  * covers a samd killed outright, and end of file on the channel covers
- * everything else.  Its loop polls the channel and a signalfd; issue 7's
- * corosync sources will be more descriptors in the same poll.
+ * everything else.  Its loop polls the channel, a signalfd and, when
+ * corosync runs, libhmcluster's descriptor (sigcluster.c): node and quorum
+ * changes go to samd as NODE and CLUS messages.
  *
  * Node event signals: SIGUSR1 (a node event for this node, sent by an
  * administrator's or a cluster agent's script) and SIGPWR (power failure,
@@ -27,6 +28,7 @@
 #include "log.h"
 #include "pidfile.h"
 #include "sam.h"
+#include "sigcluster.h"
 
 static __attribute__((noreturn)) void
 usage(void)
@@ -39,7 +41,8 @@ int
 main(int argc, char *argv[])
 {
 	struct signalfd_siginfo si;
-	struct pollfd pfd[2];
+	struct pollfd pfd[3];
+	struct sigcluster *sc;
 	struct pidfh *pfh = NULL;
 	struct sam_msg m, out;
 	struct sam_msg_hello hello;
@@ -49,7 +52,7 @@ main(int argc, char *argv[])
 	pid_t other;
 	char *end;
 	long v;
-	int ch, debug = 0, chan = -1, sfd, r;
+	int ch, debug = 0, chan = -1, sfd, r, nfds;
 	ssize_t n;
 
 	log_procname("samsigd");
@@ -109,24 +112,37 @@ main(int argc, char *argv[])
 		fatal("signalfd");
 
 	memset(&out, 0, sizeof(out));
+	/* ORDER: corosync first (a local connect, never long), so HELLO
+	   tells the mode; what it finds follows HELLO. */
+	if ((sc = sigcluster_open(chan)) == NULL)
+		fatal("cluster");
 	memset(&hello, 0, sizeof(hello));
 	hello.pid = (uint32_t)getpid();
-	snprintf(hello.mode, sizeof(hello.mode), "single-node");
+	snprintf(hello.mode, sizeof(hello.mode), "%s", sigcluster_mode(sc));
 	sam_msg_put_hello(&out, &hello);
 	if (sam_msg_send(chan, &out) == -1)
 		fatal("channel");
-	log_info("started (pid %d), single-node mode", (int)getpid());
+	log_info("started (pid %d), %s mode", (int)getpid(), hello.mode);
+	sigcluster_hello(sc);
 
 	pfd[0].fd = chan;
 	pfd[0].events = POLLIN;
 	pfd[1].fd = sfd;
 	pfd[1].events = POLLIN;
+	pfd[2].events = POLLIN;
 	for (;;) {
-		if (poll(pfd, 2, -1) == -1) {
+		/* -1 while corosync is away: the timeout retries then. */
+		pfd[2].fd = sigcluster_fd(sc);
+		pfd[2].revents = 0;
+		nfds = pfd[2].fd != -1 ? 3 : 2;
+		r = poll(pfd, (nfds_t)nfds, sigcluster_timeout_ms(sc));
+		if (r == -1) {
 			if (errno == EINTR)
 				continue;
 			fatal("poll");
 		}
+		if (r == 0 || pfd[2].revents != 0)
+			sigcluster_dispatch(sc);
 		if (pfd[0].revents != 0) {
 			r = sam_msg_recv(chan, &m, &why);
 			if (r == 0)
@@ -171,6 +187,7 @@ main(int argc, char *argv[])
 		}
 	}
 done:
+	sigcluster_close(sc);
 	if (pfh != NULL)
 		pidfile_remove(pfh);
 	return 0;

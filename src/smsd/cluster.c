@@ -1,9 +1,9 @@
 /*
  * cluster: every member's system and health in one answer, gathered from
  * their smsd in parallel, each bounded by cluster-timeout.  An unreachable
- * member is shown as such.  The member list comes from cluster_members()
- * alone, so corosync's node list can feed it later without touching the
- * gathering.
+ * member is shown as such.  The member list comes from cluster_member_list()
+ * alone: corosync's node list while corosync answers (corosync.c, with
+ * each member's membership state), else smsd.conf's members.
  */
 #include <sys/types.h>
 #include <sys/socket.h>
@@ -41,15 +41,22 @@ struct cluster_state {
 	struct mctx	m[SMSD_MAX_MEMBERS];
 	struct member	list[SMSD_MAX_MEMBERS];
 	int		n;
+	struct member	cs_list[SMSD_MAX_MEMBERS];	/* corosync's */
 	struct event	*deadline;
 	int64_t		gathered_ms;
 	char		*body;
 	size_t		bodylen;
 };
 
+static struct cluster_state *state(struct smsd *);
+
 const struct member *
-cluster_members(struct smsd *d, int *n)
+cluster_member_list(struct smsd *d, int *n)
 {
+	struct cluster_state *cs = state(d);
+
+	if ((*n = corosync_member_list(d, cs->cs_list, SMSD_MAX_MEMBERS)) >= 0)
+		return cs->cs_list;
 	*n = d->conf.nmembers;
 	return d->conf.members;
 }
@@ -75,13 +82,19 @@ cluster_fresh(struct smsd *d)
 	    mono_ms() - cs->gathered_ms <= CLUSTER_MAX_AGE_MS;
 }
 
+void
+cluster_invalidate(struct smsd *d)
+{
+	state(d)->gathered_ms = 0;
+}
+
 static void	member_failed(struct mctx *, const char *);
 
 static void
 finish(struct cluster_state *cs)
 {
 	struct smsd *d = cs->d;
-	json_t *arr = json_array(), *o;
+	json_t *arr = json_array(), *o, *view;
 	int i, up = 0;
 
 	if (cs->deadline != NULL)
@@ -97,6 +110,13 @@ finish(struct cluster_state *cs)
 		    "name", cs->list[i].name, "address", cs->list[i].host,
 		    "port", cs->list[i].port, "answer_ms",
 		    (json_int_t)(mono_ms() - m->started));
+		if (cs->list[i].membership[0] != '\0') {
+			json_object_set_new(e, "membership",
+			    json_string(cs->list[i].membership));
+			json_object_set_new(e, "membership_changed_ms",
+			    cs->list[i].changed_ms != 0 ? json_integer(
+			    (json_int_t)cs->list[i].changed_ms) : json_null());
+		}
 
 		if (json_is_object(m->result) &&
 		    json_object_get(m->result, "error") == NULL) {
@@ -118,6 +138,10 @@ finish(struct cluster_state *cs)
 	}
 	o = json_pack("{s:s, s:i, s:i, s:o}", "member", d->conf.member_name,
 	    "members_total", cs->n, "members_up", up, "members", arr);
+	if (o != NULL && (view = corosync_view(d)) != NULL) {
+		json_object_update(o, view);
+		json_decref(view);
+	}
 	free(cs->body);
 	cs->body = o != NULL ? json_dumps(o, SMSD_JSON) : NULL;
 	cs->bodylen = cs->body != NULL ? strlen(cs->body) : 0;
@@ -205,7 +229,7 @@ cluster_kick(struct smsd *d)
 
 	if (cs->inflight)
 		return;
-	list = cluster_members(d, &n);
+	list = cluster_member_list(d, &n);
 	cs->n = n;
 	memcpy(cs->list, list, sizeof(*list) * (size_t)n);
 	cs->inflight = 1;
@@ -222,7 +246,8 @@ cluster_kick(struct smsd *d)
 		m->cs = cs;
 		m->idx = i;
 		m->started = mono_ms();
-		if (strcmp(cs->list[i].name, d->conf.member_name) == 0) {
+		if (cs->list[i].local ||
+		    strcmp(cs->list[i].name, d->conf.member_name) == 0) {
 			m->local = 1;	/* read at finish(), freshest */
 			m->done = 1;
 			continue;

@@ -47,6 +47,19 @@ struct stream {
 	struct evhttp_connection *evcon;
 	char		pattern[REQ_PATTERN_MAX + 1];
 	int		min_priority;
+	int		chunked;	/* evhttp chose chunked encoding */
+	int		ended;		/* evhttp_send_reply_end was called */
+};
+
+/*
+ * One event as every subscriber gets it, built once per event: the chunk
+ * of a chunked reply ("SIZE\r\n" frame "\r\n"), the plain frame at off.
+ */
+struct frame {
+	char		*buf;
+	size_t		len;
+	size_t		off;
+	size_t		framelen;
 };
 
 static int kmsg_fd = -1, uevent_fd = -1, post_fd = -1;
@@ -238,6 +251,8 @@ stream_write(struct smsd *d, struct stream *s, const char *buf, size_t len)
 {
 	struct evbuffer *b;
 
+	if (s->ended)
+		return 0;
 	if (stream_backlog(s) + len > d->conf.max_output) {
 		stream_drop(d, s, "too slow, unsent output over the limit");
 		return -1;
@@ -251,24 +266,91 @@ stream_write(struct smsd *d, struct stream *s, const char *buf, size_t len)
 }
 
 static int
-stream_event(struct smsd *d, struct stream *s, const struct event_rec *e)
+frame_build(const struct event_rec *e, struct frame *f)
 {
-	char head[EVENT_NAME_MAX + 64];
-	char *frame;
-	int n, rv;
+	char head[EVENT_NAME_MAX + 64], size[24];
+	int n, m;
 
-	if (e->priority < s->min_priority ||
-	    !events_pattern_match(s->pattern, e->name))
-		return 0;
 	n = snprintf(head, sizeof(head), "id: %" PRIu64 "\nevent: %s\ndata: ",
 	    e->seq, e->name);
-	if ((frame = malloc((size_t)n + e->jsonlen + 2)) == NULL)
+	f->framelen = (size_t)n + e->jsonlen + 2;
+	m = snprintf(size, sizeof(size), "%zx\r\n", f->framelen);
+	f->off = (size_t)m;
+	f->len = f->off + f->framelen + 2;
+	if ((f->buf = malloc(f->len)) == NULL)
 		return -1;
-	memcpy(frame, head, (size_t)n);
-	memcpy(frame + n, e->json, e->jsonlen);
-	memcpy(frame + n + e->jsonlen, "\n\n", 2);
-	rv = stream_write(d, s, frame, (size_t)n + e->jsonlen + 2);
-	free(frame);
+	memcpy(f->buf, size, f->off);
+	memcpy(f->buf + f->off, head, (size_t)n);
+	memcpy(f->buf + f->off + n, e->json, e->jsonlen);
+	memcpy(f->buf + f->off + n + e->jsonlen, "\n\n\r\n", 4);
+	return 0;
+}
+
+/*
+ * Subscribers mostly share a few patterns (or none): an event's name is
+ * matched once for a run of subscribers with the same pattern, not once
+ * per subscriber.  The pattern is copied: a subscriber may be dropped.
+ */
+struct match_memo {
+	int		valid;
+	int		match;
+	char		pattern[REQ_PATTERN_MAX + 1];
+};
+
+static int
+stream_wants(const struct stream *s, const struct event_rec *e,
+    struct match_memo *m)
+{
+	if (s->ended || e->priority < s->min_priority)
+		return 0;
+	if (m == NULL)
+		return events_pattern_match(s->pattern, e->name);
+	if (!m->valid || strcmp(m->pattern, s->pattern) != 0) {
+		memcpy(m->pattern, s->pattern, sizeof(m->pattern));
+		m->match = events_pattern_match(s->pattern, e->name);
+		m->valid = 1;
+	}
+	return m->match;
+}
+
+/*
+ * A chunked stream's frame goes straight into its connection's output,
+ * as evhttp_send_reply_chunk() would put it there (after
+ * evhttp_send_reply_start() enabled writing), without that function's
+ * per-call evbuffer, printf and callback set-up: a fan-out costs one
+ * append per subscriber.  Other streams (HTTP/1.0, HEAD) take evhttp's way.
+ */
+static int
+stream_frame(struct smsd *d, struct stream *s, const struct event_rec *e,
+    const struct frame *f, struct match_memo *m)
+{
+	struct bufferevent *bev;
+	struct evbuffer *out;
+
+	if (!stream_wants(s, e, m))
+		return 0;
+	if (!s->chunked)
+		return stream_write(d, s, f->buf + f->off, f->framelen);
+	if ((bev = evhttp_connection_get_bufferevent(s->evcon)) == NULL)
+		return -1;
+	out = bufferevent_get_output(bev);
+	if (evbuffer_get_length(out) + f->len > d->conf.max_output) {
+		stream_drop(d, s, "too slow, unsent output over the limit");
+		return -1;
+	}
+	return evbuffer_add(out, f->buf, f->len);
+}
+
+static int
+stream_event(struct smsd *d, struct stream *s, const struct event_rec *e)
+{
+	struct frame f;
+	int rv;
+
+	if (frame_build(e, &f) == -1)
+		return -1;
+	rv = stream_frame(d, s, e, &f, NULL);
+	free(f.buf);
 	return rv;
 }
 
@@ -278,6 +360,8 @@ events_post(struct smsd *d, const char *name, int priority,
 {
 	struct stream *s, *next;
 	struct event_rec *e;
+	struct frame f;
+	struct match_memo memo;
 	json_t *o;
 	char *json, when[64];
 	int64_t t = real_ms();
@@ -314,8 +398,12 @@ events_post(struct smsd *d, const char *name, int priority,
 		if (reclog_pending(d->history) > 1024)
 			commit_cb(-1, 0, d);
 	}
-	TAILQ_FOREACH_SAFE(s, &d->streams, entry, next)
-		(void)stream_event(d, s, e);
+	if (TAILQ_FIRST(&d->streams) != NULL && frame_build(e, &f) == 0) {
+		memo.valid = 0;
+		TAILQ_FOREACH_SAFE(s, &d->streams, entry, next)
+			(void)stream_frame(d, s, e, &f, &memo);
+		free(f.buf);
+	}
 	if (priority >= 400)
 		health_update(d);
 }
@@ -362,6 +450,7 @@ stream_open(struct smsd *d, struct evhttp_request *req, const struct req *r,
 {
 	struct evkeyvalq *h = evhttp_request_get_output_headers(req);
 	struct stream *s;
+	const char *te;
 	size_t i;
 
 	if ((s = calloc(1, sizeof(*s))) == NULL) {
@@ -377,6 +466,8 @@ stream_open(struct smsd *d, struct evhttp_request *req, const struct req *r,
 	/* a stream ends the connection: no request can follow it */
 	evhttp_add_header(h, "Connection", "close");
 	evhttp_send_reply_start(req, 200, "OK");
+	te = evhttp_find_header(h, "Transfer-Encoding");
+	s->chunked = te != NULL && strcmp(te, "chunked") == 0;
 	TAILQ_INSERT_TAIL(&d->streams, s, entry);
 	d->nstreams++;
 	control_bind_stream(s->evcon, s);
@@ -414,8 +505,9 @@ streams_close_all(struct smsd *d, const char *why)
 	    "{\"member\":\"%s\",\"message\":\"%s\"}\n\n", d->conf.member_name,
 	    why);
 	TAILQ_FOREACH_SAFE(s, &d->streams, entry, next) {
-		if (stream_write(d, s, frame, (size_t)n) == -1)
+		if (s->ended || stream_write(d, s, frame, (size_t)n) == -1)
 			continue;
+		s->ended = 1;	/* nothing may follow the last chunk */
 		evhttp_send_reply_end(s->req);
 	}
 }

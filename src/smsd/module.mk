@@ -6,9 +6,11 @@ SMSD_LIB_SRCS  := $(filter-out $(SMSD_MAINS),$(sort $(wildcard src/smsd/*.c)))
 SMSD_LIB_OBJS  := $(SMSD_LIB_SRCS:%.c=$(B)/%.o)
 SMSD           := $(B)/bin/smsd
 SMSCTL         := $(B)/bin/smsctl
-SMSD_LIBS      := $(EVENT_LIBS) $(JANSSON_LIBS) -lpthread
+SMSD_LIBS      := $(EVENT_LIBS) $(JANSSON_LIBS) $(CLUSTER_LIBS) -lpthread
 
-$(SMSD): $(B)/src/smsd/smsd.o $(SMSD_LIB_OBJS) $(LIBCOMMON)
+# corosync.c follows corosync's membership through libhmcluster.
+$(B)/src/smsd/corosync.o: HM_CPPFLAGS += -Isrc/cluster $(CLUSTER_CFLAGS)
+$(SMSD): $(B)/src/smsd/smsd.o $(SMSD_LIB_OBJS) $(LIBCLUSTER) $(LIBCOMMON)
 	@mkdir -p $(@D)
 	$(CC) $(HM_LDFLAGS) -o $@ $^ $(SMSD_LIBS)
 
@@ -24,11 +26,17 @@ PROGS      += $(SMSD) $(SMSCTL)
 SBIN_PROGS += $(SMSD)
 BIN_PROGS  += $(SMSCTL)
 MANPAGES   += man/smsd.8 man/smsctl.1 man/smsd.conf.5
+INSTALL_HOOKS += install-smsd-corosync
+# corosync lets smsd (as its unprivileged user) reconnect after a restart.
+install-smsd-corosync:
+	install -d $(DESTDIR)$(SYSCONFDIR)/corosync/uidgid.d
+	install -m 644 etc/corosync/uidgid.d/smsd $(DESTDIR)$(SYSCONFDIR)/corosync/uidgid.d/smsd
+.PHONY: install-smsd-corosync
 SH_SCRIPTS += etc/init.d/smsd src/smsd/demo.sh
 
 SMSD_UNIT := $(patsubst %.c,$(B)/%,$(wildcard tests/unit/smsd/check_*.c))
 UNIT_TESTS += $(SMSD_UNIT)
-$(SMSD_UNIT): $(B)/%: $(B)/%.o $(TESTUTIL_OBJ) $(SMSD_LIB_OBJS) $(LIBCOMMON)
+$(SMSD_UNIT): $(B)/%: $(B)/%.o $(TESTUTIL_OBJ) $(SMSD_LIB_OBJS) $(LIBCLUSTER) $(LIBCOMMON)
 	$(CC) $(HM_LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(SMSD_LIBS)
 
 # libFuzzer targets: make fuzz (clang), not part of make check.  The unit

@@ -221,6 +221,8 @@ main(int argc, char *argv[])
 		fatalx("cannot open the posting socket");
 	if (store_prepare(d, uid, gid) == -1)
 		fatalx("cannot prepare %s", d->member_dir);
+	/* corosync's IPC takes root (or a uidgid.d entry): see corosync.c */
+	corosync_open(d);
 	if (d->running_as_root) {
 		if (priv_drop(d->conf.user) == -1)
 			fatal("dropping privileges to %s", d->conf.user);
@@ -255,6 +257,7 @@ main(int argc, char *argv[])
 	events_close(d);
 	sources_stop(d);
 	cluster_free(d);
+	corosync_close(d);
 	if (d->health != NULL)
 		json_decref(d->health);
 	free(d->system_body);

@@ -66,6 +66,10 @@ struct member {
 	char		name[SMSD_NAME_MAX + 1];
 	char		host[64];	/* numeric address or name */
 	int		port;
+	/* From corosync (corosync.c); membership "" in smsd.conf's list. */
+	char		membership[16];	/* member, left, unreachable */
+	int64_t		changed_ms;	/* real time of its last change, 0 */
+	int		local;		/* this host */
 };
 
 struct smsd_conf {
@@ -266,6 +270,7 @@ struct smsd {
 	uint64_t	metrics_key;
 	/* cluster */
 	struct cluster_state *cluster;
+	struct smsd_corosync *corosync;
 };
 
 extern struct smsd *smsd;
@@ -334,14 +339,27 @@ void	store_save_source(struct source *, json_t *);	/* worker */
 
 /* cluster.c */
 /*
- * The one place the cluster's member list comes from (smsd.conf today;
- * corosync's node list later, issue 7).  *n is set to the count.
+ * The one place the cluster's member list comes from: corosync's node
+ * list while corosync answers, else smsd.conf.  *n is set to the count.
  */
-const struct member *cluster_members(struct smsd *, int *n);
+const struct member *cluster_member_list(struct smsd *, int *n);
+/* Forget the cached view (the membership changed). */
+void	cluster_invalidate(struct smsd *);
 #define CLUSTER_BIT	SRC_BIT(SRC_COUNT)	/* a "source" in pending */
 int	cluster_fresh(struct smsd *);
 void	cluster_kick(struct smsd *);
 const char *cluster_body(struct smsd *, size_t *len);
 void	cluster_free(struct smsd *);
+
+/* corosync.c: corosync's membership in the loop (libhmcluster) */
+struct smsd_corosync;
+/* As root, before privileges are dropped; never blocks for long. */
+void	corosync_open(struct smsd *);
+void	corosync_close(struct smsd *);
+/* corosync's members into out (at most max): their count, or -1 when
+   corosync does not answer. */
+int	corosync_member_list(const struct smsd *, struct member *out, int max);
+/* {"membership_source", "cluster_name", "detection_ms", "quorate"}. */
+json_t	*corosync_view(const struct smsd *);
 
 #endif
