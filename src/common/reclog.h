@@ -21,11 +21,12 @@
  * Appends are buffered until reclog_commit(), which writes them with one
  * write() and fdatasync()s: a record is durable once commit returns 0.  A
  * text log is opened O_APPEND, so several processes may append (each commit
- * is one write).  A binary log has a single writer, which writes at its
- * logical end into zeros it filled in ahead (so fdatasync has no file size
- * to update); zeros where a record header should be mark the end, and a
- * clean reclog_close() gives the unused space back.  Replay and compaction
- * are for the single owner.
+ * is one write).  A binary log has a single writer process, which writes
+ * at its logical end into zeros it filled in ahead (so fdatasync has no
+ * file size to update) and does not look at the file between commits:
+ * nobody else may write, cut or replace it while it is open.  Zeros where
+ * a record header should be mark the end, and a clean reclog_close() gives
+ * the unused space back.  Replay and compaction are for the single owner.
  *
  * On open, a torn or corrupt tail is cut off (and said in the log); if any
  * bytes are dropped, a copy of the file as found is set aside first
