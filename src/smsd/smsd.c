@@ -5,6 +5,7 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -131,6 +132,8 @@ main(int argc, char *argv[])
 	int ch, foreground = 1, check_only = 0, verbose = 0, port = 0, i;
 	uid_t uid = 0;
 	gid_t gid = 0;
+	char log_fdpath[32];
+	int log_rootfd = -1;
 	pid_t other;
 	char *end;
 	long v;
@@ -195,12 +198,32 @@ main(int argc, char *argv[])
 			if (d->running_as_root && chown(dir, uid, gid) == -1)
 				fatal("chown %s", dir);
 		}
-		if (log_open_file(d->conf.log_file) == -1)
+		/*
+		 * The log's folder belongs to the unprivileged user, who may
+		 * have left a link there: root opens the file without
+		 * following one, and chowns what it opened, not a name.
+		 * SIGHUP reopens the log by name after the drop.
+		 */
+		if (d->running_as_root) {
+			struct stat lst;
+
+			log_rootfd = open(d->conf.log_file, O_WRONLY |
+			    O_APPEND | O_CREAT | O_NOFOLLOW | O_NONBLOCK |
+			    O_NOCTTY | O_CLOEXEC, 0640);
+			if (log_rootfd == -1)
+				fatal("%s", d->conf.log_file);
+			if (fstat(log_rootfd, &lst) == -1 ||
+			    !S_ISREG(lst.st_mode) || lst.st_nlink != 1)
+				fatalx("%s: not a regular file of its own",
+				    d->conf.log_file);
+			if (fchown(log_rootfd, uid, gid) == -1)
+				fatal("chown %s", d->conf.log_file);
+			snprintf(log_fdpath, sizeof(log_fdpath),
+			    "/proc/self/fd/%d", log_rootfd);
+		}
+		if (log_open_file(log_rootfd != -1 ? log_fdpath :
+		    d->conf.log_file) == -1)
 			fatal("%s", d->conf.log_file);
-		/* SIGHUP reopens the log after the drop */
-		if (d->running_as_root && chown(d->conf.log_file, uid, gid)
-		    == -1)
-			fatal("chown %s", d->conf.log_file);
 		pfh = pidfile_open(d->conf.pidfile, 0644, &other);
 		if (pfh == NULL) {
 			if (errno == EEXIST)
@@ -227,6 +250,13 @@ main(int argc, char *argv[])
 		if (priv_drop(d->conf.user) == -1)
 			fatal("dropping privileges to %s", d->conf.user);
 		log_info("privileges dropped to %s", d->conf.user);
+		/* By name from now on, so that SIGHUP follows a rotation. */
+		if (log_rootfd != -1) {
+			if (log_open_file(d->conf.log_file) == -1)
+				log_warn("%s", d->conf.log_file);
+			close(log_rootfd);
+			log_rootfd = -1;
+		}
 	}
 	if (events_init(d) == -1)
 		fatalx("cannot set up events");

@@ -176,23 +176,67 @@ ss_line(const struct ss_host *h, char *buf, size_t bufsz)
 	return (int)l.len;
 }
 
+/* A JSON string's contents for s, cut (never inside an escape) to fit. */
+#define JSON_NAME_MAX	(CSSTAT_NAME_MAX + 8)
+static void
+json_name(const char *s, char *out, size_t outsz)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t o = 0, k;
+	char esc[7];
+
+	for (; *s != '\0'; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\') {
+			esc[0] = '\\';
+			esc[1] = (char)c;
+			k = 2;
+		} else if (c < 0x20 || c == 0x7f) {
+			memcpy(esc, "\\u00", 4);
+			esc[4] = hex[c >> 4];
+			esc[5] = hex[c & 0xf];
+			k = 6;
+		} else {
+			esc[0] = (char)c;
+			k = 1;
+		}
+		if (o + k >= outsz)
+			break;
+		memcpy(out + o, esc, k);
+		o += k;
+	}
+	out[o] = '\0';
+}
+
 int
 ss_json(const struct ss_host *h, char *buf, size_t bufsz)
 {
 	static const char *state[] = { "up", "down", "no status",
 	    "unknown host" };
 	const Csstat_t *st = &h->st;
+	char name[JSON_NAME_MAX + 1];
+	int n;
 
-	/* Names passed csstat_name_ok or were refused: nothing to escape. */
+	/*
+	 * An unknown host is any operand, unchecked: escape it, and keep it
+	 * short enough for the line buffer of ss (OUT_LINE_MAX).
+	 */
+	json_name(h->name, name, sizeof(name));
 	if (h->state == SS_NOSTATUS || h->state == SS_UNKNOWN)
-		return snprintf(buf, bufsz, "{\"host\":\"%s\",\"state\":\"%s\"}",
-		    h->name, state[h->state]);
-	return snprintf(buf, bufsz, "{\"host\":\"%s\",\"state\":\"%s\","
-	    "\"up\":%ld,\"down\":%ld,\"users\":%d,\"idle\":%ld,"
-	    "\"load\":%d.%02d,\"pctusr\":%d,\"pctsys\":%d}", h->name,
-	    state[h->state], st->up > 0 ? st->up : 0,
-	    st->up > 0 ? 0 : -st->up, st->users, st->idle, st->load / 100,
-	    st->load % 100, st->pctusr, st->pctsys);
+		n = snprintf(buf, bufsz, "{\"host\":\"%s\",\"state\":\"%s\"}",
+		    name, state[h->state]);
+	else
+		n = snprintf(buf, bufsz, "{\"host\":\"%s\",\"state\":\"%s\","
+		    "\"up\":%ld,\"down\":%ld,\"users\":%d,\"idle\":%ld,"
+		    "\"load\":%d.%02d,\"pctusr\":%d,\"pctsys\":%d}", name,
+		    state[h->state], st->up > 0 ? st->up : 0,
+		    st->up > 0 ? 0 : -st->up, st->users, st->idle,
+		    st->load / 100, st->load % 100, st->pctusr, st->pctsys);
+	/* What was written, never more: the caller adds it to its length. */
+	if (n < 0 || bufsz == 0)
+		return 0;
+	return (size_t)n < bufsz ? n : (int)(bufsz - 1);
 }
 
 static const char	*sort_keys;

@@ -201,6 +201,34 @@ START_TEST(test_json)
 }
 END_TEST
 
+/* An unknown host is any operand: its name must be escaped, and what
+   ss_json returns must be what it wrote, since ss adds it to its length. */
+START_TEST(test_json_unknown_name)
+{
+	char bad[] = "a\"b\\c\td", line[512], small[24], *big;
+	struct ss_host unk = { bad, SS_UNKNOWN, { 0, 0, 0, 0, 0, 0 } };
+	int n;
+
+	n = ss_json(&unk, line, sizeof(line));
+	ck_assert_str_eq(line, "{\"host\":\"a\\\"b\\\\c\\u0009d\","
+	    "\"state\":\"unknown host\"}");
+	ck_assert_int_eq(n, (int)strlen(line));
+
+	n = ss_json(&unk, small, sizeof(small));
+	ck_assert_int_eq(n, (int)strlen(small));
+
+	big = malloc(4096);
+	ck_assert_ptr_nonnull(big);
+	memset(big, 'x', 4095);
+	big[4095] = '\0';
+	unk.name = big;
+	n = ss_json(&unk, line, sizeof(line));
+	ck_assert_int_eq(n, (int)strlen(line));
+	ck_assert_int_lt(n, (int)sizeof(line));
+	free(big);
+}
+END_TEST
+
 static char nm[6][8] = { "alpha", "beta", "delta", "gamma", "omega", "pi" };
 
 static void
@@ -274,6 +302,7 @@ ssout_suite(void)
 	tcase_add_test(tc, test_long_name_and_big_values);
 	tcase_add_test(tc, test_elapsed_matches_fmt_elapsed);
 	tcase_add_test(tc, test_json);
+	tcase_add_test(tc, test_json_unknown_name);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("sort");
