@@ -315,6 +315,20 @@ csstat_start(const char *dir, int timeout_ms)
 	return wait_bounded(pid, timeout_ms);
 }
 
+/*
+ * Whether this host's demon should be started, given what csstat_at found:
+ * no status file, or a status that reads as down, whether stale (its demon
+ * is gone) or marked down (it stopped, perhaps before a reboot quicker than
+ * the stale limit).
+ */
+int
+csstat_wants_demon(int rc, int err, const Csstat_t *st)
+{
+	if (rc == -1)
+		return err == ENOENT;
+	return st->up <= 0;
+}
+
 int
 csstat(const char *host, Csstat_t *st)
 {
@@ -337,8 +351,7 @@ csstat(const char *host, Csstat_t *st)
 		return -1;
 	rc = csstat_at(dirfd, host, time(NULL), st, &ctime);
 	saved_errno = errno;
-	if (is_local && ((rc == -1 && errno == ENOENT) ||
-	    (rc == 0 && time(NULL) - ctime > csstat_down_after()))) {
+	if (is_local && csstat_wants_demon(rc, saved_errno, st)) {
 		/* Failing that, the caller learns what we found. */
 		if (csstat_start(dir, CSSTAT_START_MS) == 0) {
 			rc = csstat_at(dirfd, host, time(NULL), st, NULL);

@@ -103,13 +103,13 @@ check_local(int dirfd, const char *dir, const char *local, int start)
 {
 	Csstat_t st;
 	time_t ctime;
+	int rc;
 
 	if (!start || local == NULL)
 		return;
-	if (csstat_at(dirfd, local, time(NULL), &st, &ctime) == 0 &&
-	    time(NULL) - ctime <= csstat_down_after())
-		return;
-	if (errno == EINVAL)		/* a symlink or such: leave it */
+	rc = csstat_at(dirfd, local, time(NULL), &st, &ctime);
+	/* A symlink or another foreign file (EINVAL) is left alone. */
+	if (!csstat_wants_demon(rc, errno, &st))
 		return;
 	if (csstat_start(dir, START_WAIT_MS) == -1)
 		fprintf(stderr, "ss: cannot start ssd for %s: %s\n", local,

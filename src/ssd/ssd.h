@@ -126,4 +126,7 @@ int	ss_json(const struct ss_host *h, char *buf, size_t bufsz);
 /* keys: up to SS_KEYS_MAX of "ciltu", in order; "" sorts by name. */
 void	ss_sort(struct ss_host *h, size_t n, const char *keys, int reverse);
 
+/* csstat.c: start this host's demon after what csstat_at found? */
+int	csstat_wants_demon(int rc, int err, const Csstat_t *st);
+
 #endif

@@ -5,7 +5,7 @@
 # (shortened for the test with CSSTAT_DOWN_AFTER; the real one is 150 s);
 # TERM marks down at once; a second demon makes the first exit; rm of the
 # file stops the demon; symlinks, FIFOs, foreign files and bad names are
-# refused; `ss .` starts the local demon.
+# refused; `ss .` starts the local demon when its status is stale or marked down.
 lib=$(cd "$(dirname "$0")/lib" && pwd) || exit 1
 . "$lib/tap.sh"
 . "$lib/hosts.sh"
@@ -160,5 +160,13 @@ hm_host_exec gamma env CSSTAT_SSD="$bin/ssd" CSSTAT_DOWN_AFTER=$CSSTAT_DOWN_AFTE
 tap_check "ss . starts the local demon when its status is stale" is_state alpha gamma up
 tap_check "ss . started exactly one demon" \
 	eval "[ \$(pgrep -f -c -- '^ssd -D $share\$') -eq 1 ]"
+
+# beta's demon was stopped cleanly: its file is marked down but, with a
+# long stale limit, fresh, as after a reboot quicker than that limit.
+# ss . must start the demon now, not once the file has gone stale.
+hm_host_exec beta env CSSTAT_SSD="$bin/ssd" CSSTAT_DOWN_AFTER=600 \
+	timeout 20 "$bin/ss" -D "$share" . >/dev/null 2>&1
+tap_check "ss . starts the local demon when its host is marked down" \
+	eval 'CSSTAT_DOWN_AFTER=600 is_state alpha beta up'
 
 tap_done
