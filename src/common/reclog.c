@@ -59,6 +59,9 @@ struct reclog {
 	int			 in_memory;	/* compacting through replace */
 	reclog_replace_fn	 replace;
 	void			*replace_arg;
+	int			 reopen;	/* binary: a compaction put a new
+						   file in place but we still hold
+						   the old one */
 };
 
 /* The reader of the replay: a window [start, end) of the file at off. */
@@ -93,6 +96,8 @@ static int	text_line(struct reclog *, const char *, size_t, uint64_t,
 static int	parse_hex32(const char *, uint32_t *);
 static int	grow_buf(struct reclog *, size_t);
 static int	compact_flush(struct reclog *);
+static void	note_replaced(struct reclog *);
+static int	reopen_replaced(struct reclog *);
 
 static void
 crc_init(void)
@@ -322,6 +327,18 @@ rbuf_fill(struct reclog *rl, struct rbuf *rb, size_t want, size_t limit)
 	return 0;
 }
 
+/* The first byte that is not zero, or NULL. */
+static const char *
+memchr_nonzero(const char *p, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (p[i] != 0)
+			return p + i;
+	return NULL;
+}
+
 static int
 replay_binary(struct reclog *rl, off_t fsize, reclog_replay_fn fn, void *arg)
 {
@@ -370,6 +387,12 @@ replay_binary(struct reclog *rl, off_t fsize, reclog_replay_fn fn, void *arg)
 		if (rb.end == rb.start)
 			break;
 		if (rb.end - rb.start < REC_HDR_LEN) {
+			/* The space filled ahead may end short of a header. */
+			if (memchr_nonzero(rb.buf + rb.start,
+			    rb.end - rb.start) == NULL) {
+				zero_end = 1;
+				break;
+			}
 			why = "record header cut short";
 			break;
 		}
@@ -844,6 +867,8 @@ commit_binary(struct reclog *rl)
 	 * The single writer knows where its log ends; the lock keeps readers
 	 * (reclog_replay_file) from seeing half a batch.
 	 */
+	if (rl->reopen && reopen_replaced(rl) == -1)
+		goto drop;
 	while (flock(rl->fd, LOCK_EX) == -1)
 		if (errno != EINTR)
 			goto drop;
@@ -884,6 +909,58 @@ drop:
 	rl->buflen = 0;
 	rl->npending = 0;
 	return -1;
+}
+
+/*
+ * After a failed compaction: if the path names another file now (the new
+ * one was put in place, but switching to it failed), a binary commit must
+ * not go on writing into the old, unlinked file, where acknowledged records
+ * would be lost.  Text commits notice by themselves (lock_current).
+ */
+static void
+note_replaced(struct reclog *rl)
+{
+	struct stat fst, pst;
+	int saved = errno;
+
+	if (rl->framing != RECLOG_BINARY)
+		return;
+	if (fstat(rl->fd, &fst) == -1)
+		rl->reopen = 1;
+	else if (stat(rl->path, &pst) == 0) {
+		if (pst.st_dev != fst.st_dev || pst.st_ino != fst.st_ino)
+			rl->reopen = 1;
+	} else if (errno == ENOENT)
+		rl->reopen = 1;
+	if (rl->reopen)
+		log_warnx("%s: replaced by a compaction that did not finish; "
+		    "the next commit switches to the new file", rl->path);
+	errno = saved;
+}
+
+/* The switch note_replaced() asked for; until it succeeds commits fail. */
+static int
+reopen_replaced(struct reclog *rl)
+{
+	struct stat st;
+	int fd, saved;
+
+	if ((fd = open(rl->path, open_flags(rl))) == -1)
+		return -1;
+	if (fstat(fd, &st) == -1) {
+		saved = errno;
+		close(fd);
+		errno = saved;
+		return -1;
+	}
+	close(rl->fd);
+	rl->fd = fd;
+	rl->cut_to = -1;
+	rl->size = st.st_size;
+	rl->alloc_end = st.st_size;
+	rl->stats.size = rl->size;
+	rl->reopen = 0;
+	return 0;
 }
 
 size_t
@@ -948,6 +1025,7 @@ compact_in_memory(struct reclog *rl, reclog_emit_fn emit, void *arg)
 	saved = errno;
 	if (fd == -1) {
 		rl->buflen = 0;
+		note_replaced(rl);
 		errno = saved;
 		return -1;
 	}
@@ -962,6 +1040,7 @@ compact_in_memory(struct reclog *rl, reclog_emit_fn emit, void *arg)
 			saved = errno;
 			close(fd);
 			rl->buflen = 0;
+			note_replaced(rl);
 			errno = saved;
 			return -1;
 		}
@@ -1043,11 +1122,13 @@ reclog_compact(struct reclog *rl, reclog_emit_fn emit, void *arg)
 		 * already; the next commit notices and reopens it.
 		 */
 		log_warn("%s: compaction", rl->path);
+		note_replaced(rl);
 		goto fail;
 	}
 	if ((fd = open(rl->path, open_flags(rl))) == -1) {
-		/* The next commit retries the switch (lock_current). */
+		/* The next commit retries the switch. */
 		log_warn("%s: cannot open the compacted file", rl->path);
+		note_replaced(rl);
 		unlock(rl);
 		return 0;
 	}

@@ -141,6 +141,12 @@ statefile_commit(struct statefile_writer *w)
 	return r;
 }
 
+int
+statefile_fileno(const struct statefile_writer *w)
+{
+	return w->fd;
+}
+
 void
 statefile_abort(struct statefile_writer *w)
 {

@@ -23,6 +23,8 @@ int	statefile_write(struct statefile_writer *w, const void *buf,
 	    size_t len);
 int	statefile_commit(struct statefile_writer *w);	/* frees w */
 void	statefile_abort(struct statefile_writer *w);	/* frees w */
+/* The temporary file's descriptor (O_RDWR), valid until commit or abort. */
+int	statefile_fileno(const struct statefile_writer *w);
 
 /*
  * Read all of path into a new NUL-terminated buffer (the NUL is not counted

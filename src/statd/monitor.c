@@ -588,7 +588,9 @@ sm_handle_unmon_all(const my_id *id, const struct sockaddr *caller,
 	res->state = sm_state;
 	if (!local_caller("SM_UNMON_ALL", caller))
 		return 0;
-	if (id->my_name == NULL)
+	/* No SM_MON stores an invalid name, nor could its record replay. */
+	if (id->my_name == NULL ||
+	    !sm_name_valid(id->my_name, strlen(id->my_name)))
 		return 0;
 	if (store_unmon_all(id->my_name, (uint32_t)id->my_prog,
 	    (uint32_t)id->my_vers, (uint32_t)id->my_proc) == -1 ||
@@ -647,15 +649,22 @@ sm_crash(const char *why)
 {
 	int64_t now = real_ms();
 	unsigned long hosts_before = mon_host_count();
+	int old_state = sm_state;
 
 	sm_state += (sm_state & 1) ? 2 : 1;
-	mon_foreach_host(queue_host, &now);
-	mon_clear();
-	if (store_compact() == -1) {
-		log_warnx("%s: status file not rewritten; state %d kept in "
-		    "memory only", why, sm_state);
+	/*
+	 * ORDER: the file first, memory after.  Had memory changed first, a
+	 * failed rewrite would leave replies carrying a state that is not on
+	 * disk, and the monitors forgotten here would come back at restart.
+	 */
+	if (store_compact_crash(now) == -1) {
+		sm_state = old_state;
+		log_warnx("%s: status file not rewritten; state stays %d", why,
+		    sm_state);
 		return -1;
 	}
+	mon_foreach_host(queue_host, &now);
+	mon_clear();
 	log_info("%s: state now %d, notifying %lu hosts", why, sm_state,
 	    hosts_before);
 	notify_start();

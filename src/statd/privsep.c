@@ -70,6 +70,42 @@ send_answer(int sock, int err, int fd)
 		;
 }
 
+/*
+ * The new file goes to the child through the descriptor it was written
+ * with, never by opening the path again: a child that can write the folder
+ * could otherwise put a link to any file there between the rename and the
+ * open, and have root open it for writing and give it away.
+ */
+static int
+replace_for_child(const char *path, const void *buf, size_t len, uid_t uid,
+    gid_t gid)
+{
+	struct statefile_writer *w;
+	int fd, saved;
+
+	if ((w = statefile_begin(path, 0600)) == NULL)
+		return -1;
+	if (statefile_write(w, buf, len) == -1 ||
+	    (fd = fcntl(statefile_fileno(w), F_DUPFD_CLOEXEC, 0)) == -1) {
+		statefile_abort(w);
+		return -1;
+	}
+	if (fchown(fd, uid, gid) == -1) {
+		saved = errno;
+		close(fd);
+		statefile_abort(w);
+		errno = saved;
+		return -1;
+	}
+	if (statefile_commit(w) == -1) {
+		saved = errno;
+		close(fd);
+		errno = saved;
+		return -1;
+	}
+	return fd;
+}
+
 static void
 forward_signal(int sig)
 {
@@ -126,9 +162,8 @@ parent_loop(int sock, const char *path, uid_t uid, gid_t gid)
 			free(buf);
 			break;
 		}
-		if (statefile_replace(path, buf, len, 0600) == -1 ||
-		    (fd = open(path, O_RDWR | O_APPEND | O_CLOEXEC)) == -1 ||
-		    fchown(fd, uid, gid) == -1)
+		errno = 0;
+		if ((fd = replace_for_child(path, buf, len, uid, gid)) == -1)
 			err = errno ? errno : EIO;
 		free(buf);
 		send_answer(sock, err, err ? -1 : fd);

@@ -193,6 +193,8 @@ int	 store_notify_add(const char *mon_name, int state, int64_t since_ms);
 int	 store_notify_done(const char *mon_name);
 int	 store_commit(void);
 int	 store_compact(void);
+/* sm_crash's compaction: no entries, every host queued for notification. */
+int	 store_compact_crash(int64_t since_ms);
 void	 store_use_privsep(void);	/* compact through the root parent */
 int	 store_maybe_compact(void);
 void	 store_close(void);

@@ -477,14 +477,24 @@ store_commit(void)
 	return 0;
 }
 
+/*
+ * A record the compaction could not take (out of memory while building the
+ * file in memory) must fail the whole compaction: the new file would lack
+ * a monitor the caller was told is recorded.
+ */
+static int	emit_errno;
+/* Set by store_compact_crash(): write what memory will hold after it. */
+static int	crash_compact;
+static int64_t	crash_since;
+
 static void
 emit_entry(struct sm_entry *e, void *arg)
 {
 	struct buf b;
 
 	enc_mon(&b, e);
-	if (reclog_append(arg, b.b, b.len) == -1)
-		log_warn("compaction");
+	if (reclog_append(arg, b.b, b.len) == -1 && emit_errno == 0)
+		emit_errno = errno;
 }
 
 static void
@@ -493,8 +503,15 @@ emit_notify(const char *name, int state, int64_t since, void *arg)
 	struct buf b;
 
 	enc_notify(&b, name, state, since);
-	if (reclog_append(arg, b.b, b.len) == -1)
-		log_warn("compaction");
+	if (reclog_append(arg, b.b, b.len) == -1 && emit_errno == 0)
+		emit_errno = errno;
+}
+
+/* After any pending one of the same name, so its first time is kept. */
+static void
+emit_host_notify(struct sm_host *h, void *arg)
+{
+	emit_notify(h->name, sm_state, crash_since, arg);
 }
 
 static int
@@ -503,11 +520,19 @@ emit_all(struct reclog *r, void *arg)
 	struct buf b;
 
 	(void)arg;
+	emit_errno = 0;
 	enc_state(&b, sm_state, sm_boot_id);
 	if (reclog_append(r, b.b, b.len) == -1)
 		return -1;
-	mon_foreach_entry(emit_entry, r);
+	if (!crash_compact)
+		mon_foreach_entry(emit_entry, r);
 	notify_foreach(emit_notify, r);
+	if (crash_compact)
+		mon_foreach_host(emit_host_notify, r);
+	if (emit_errno != 0) {
+		errno = emit_errno;
+		return -1;
+	}
 	return 0;
 }
 
@@ -529,6 +554,23 @@ store_compact(void)
 	log_debug("%s: compacted from %lld to %lld bytes", conf.statusfile,
 	    (long long)before, (long long)reclog_size(rl));
 	return 0;
+}
+
+/*
+ * The file as a crash leaves it: sm_state, no entries, and a notification
+ * (first attempt at since) for every monitored host, written before memory
+ * changes, so that a failure leaves both as they were.
+ */
+int
+store_compact_crash(int64_t since)
+{
+	int r;
+
+	crash_compact = 1;
+	crash_since = since;
+	r = store_compact();
+	crash_compact = 0;
+	return r;
 }
 
 void

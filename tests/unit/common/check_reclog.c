@@ -596,6 +596,99 @@ START_TEST(test_bin_compact_replace_hook)
 }
 END_TEST
 
+/*
+ * A hook that put the new file in place but could not hand back its
+ * descriptor (a privileged helper's fd lost to EMFILE, say).  The old file
+ * is unlinked now: commits that went on writing to it would be acknowledged
+ * and then lost at the next open.
+ */
+static int
+replace_then_fail(const char *path, const void *buf, size_t len, void *arg)
+{
+	(void)arg;
+	if (statefile_replace(path, buf, len, 0600) == -1)
+		return -1;
+	errno = EPROTO;
+	return -1;
+}
+
+START_TEST(test_bin_compact_replaced_without_fd)
+{
+	char *p = tu_path(dir, "mon.log");
+	struct reclog *rl;
+	struct seen s = { 0 };
+	unsigned int n = 200;
+	char buf[256];
+	size_t len;
+	int r;
+
+	rl = open_collect(p, RECLOG_BINARY, &s, NULL);
+	append_recs(rl, 0, n, 10);
+	reclog_set_replace(rl, replace_then_fail, NULL);
+	ck_assert_int_eq(reclog_compact(rl, emit_even, &n), -1);
+	reclog_set_replace(rl, NULL, NULL);
+	len = make_rec(n + 1, buf, sizeof(buf));
+	ck_assert_int_eq(reclog_append(rl, buf, len), 0);
+	r = reclog_commit(rl);
+	reclog_close(rl);
+
+	seen_free(&s);
+	rl = open_collect(p, RECLOG_BINARY, &s, NULL);
+	if (r == 0) {
+		/* Acknowledged: it must be there. */
+		ck_assert_uint_ge(s.n, 1);
+		ck_assert_uint_eq(s.len[s.n - 1], len);
+		ck_assert_int_eq(memcmp(s.rec[s.n - 1], buf, len), 0);
+	}
+	reclog_close(rl);
+	seen_free(&s);
+	free(p);
+}
+END_TEST
+
+/*
+ * The space filled ahead may end fewer than eight bytes after the last
+ * record: after a crash those zeros are the end marker, not damage.
+ */
+START_TEST(test_bin_short_zero_tail)
+{
+	char *p = tu_path(dir, "mon.log");
+	struct reclog_stats st;
+	struct reclog *rl;
+	struct seen s = { 0 };
+	static const char zeros[7];
+	char *img;
+	size_t ilen;
+	int fd;
+
+	rl = open_collect(p, RECLOG_BINARY, &s, NULL);
+	append_recs(rl, 0, 3, 1);
+	reclog_close(rl);
+	img = tu_read_file(p, &ilen);
+	fd = open(p, O_WRONLY | O_APPEND);
+	ck_assert_int_ne(fd, -1);
+	ck_assert_int_eq(write(fd, zeros, 5), 5);
+	close(fd);
+
+	seen_free(&s);
+	rl = open_collect(p, RECLOG_BINARY, &s, &st);
+	assert_recs(&s, 0, 3);
+	ck_assert_uint_eq(st.tail_dropped, 0);
+	ck_assert_ptr_null(st.set_aside);
+	ck_assert_int_eq(count_entries(dir), 1);
+	/* Appends after it replay too. */
+	append_recs(rl, 3, 5, 1);
+	reclog_close(rl);
+	seen_free(&s);
+	rl = open_collect(p, RECLOG_BINARY, &s, NULL);
+	assert_recs(&s, 0, 5);
+	reclog_close(rl);
+	seen_free(&s);
+	free(img);
+	free(p);
+}
+END_TEST
+
 /* A read-only replay never changes what it reads, damaged or not. */
 START_TEST(test_replay_file_readonly)
 {
@@ -1016,6 +1109,8 @@ reclog_suite(void)
 	tcase_add_test(tc, test_bin_bad_header);
 	tcase_add_test(tc, test_bin_compact);
 	tcase_add_test(tc, test_bin_compact_replace_hook);
+	tcase_add_test(tc, test_bin_compact_replaced_without_fd);
+	tcase_add_test(tc, test_bin_short_zero_tail);
 	tcase_add_test(tc, test_replay_file_readonly);
 	tcase_add_test(tc, test_bin_commit_fails);
 	suite_add_tcase(s, tc);

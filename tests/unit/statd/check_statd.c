@@ -451,6 +451,18 @@ START_TEST(test_unmon_all)
 	reopen_store();
 	ck_assert_uint_eq(mon_count(), 1);
 	ck_assert_ptr_nonnull(mon_find("c3", "nfs1", STATD_NLM_PROG, 4, 16));
+	/*
+	 * A name no SM_MON could have stored matches nothing, and must not
+	 * leave a record that every later start reports as not understood.
+	 */
+	id.my_name = (char *)(uintptr_t)"";
+	ck_assert_int_eq(sm_handle_unmon_all(&id, (struct sockaddr *)&lo,
+	    &res), 0);
+	tu_log_capture_start();
+	reopen_store();
+	ck_assert_msg(!tu_log_contains("not understood"), "%s", tu_log_text());
+	tu_log_capture_stop();
+	ck_assert_uint_eq(mon_count(), 1);
 }
 END_TEST
 
@@ -595,6 +607,45 @@ START_TEST(test_crash)
 END_TEST
 
 
+/*
+ * A crash whose status file cannot be rewritten changes nothing: no reply
+ * may carry a state that is not on disk, and the monitors the file still
+ * holds stay in memory too.  (The privsep hook without its parent fails.)
+ */
+START_TEST(test_crash_store_fails)
+{
+	sm_stat_res res;
+	sm_name n = { (char *)(uintptr_t)"c1" };
+
+	open_store();
+	ck_assert(do_mon("c1", "localhost", STATD_NLM_PROG, 16, "1111111111111111", &lo));
+	ck_assert(do_mon("c2", "localhost", STATD_NLM_PROG, 16, "2222222222222222", &lo));
+	store_use_privsep();
+	ck_assert_int_eq(sm_crash("test"), -1);
+	ck_assert_int_eq(sm_state, 1);
+	ck_assert_int_eq(sm_handle_stat(&n, &res), 0);
+	ck_assert_int_eq(res.state, 1);
+	ck_assert_uint_eq(mon_count(), 2);
+	ck_assert_uint_eq(notify_pending(), 0);
+	reopen_store();
+	ck_assert_int_eq(sm_state, 1);
+	ck_assert_uint_eq(mon_count(), 2);
+	ck_assert_uint_eq(notify_pending(), 0);
+	/* And it works once the file can be written. */
+	ck_assert(do_mon("c3", "localhost", STATD_NLM_PROG, 16, "3333333333333333", &lo));
+	ck_assert_int_eq(sm_crash("test"), 0);
+	ck_assert_int_eq(sm_state, 3);
+	ck_assert_uint_eq(mon_count(), 0);
+	ck_assert_uint_eq(notify_pending(), 3);
+	reopen_store();
+	ck_assert_int_eq(sm_state, 3);
+	ck_assert_uint_eq(mon_count(), 0);
+	npending = 0;
+	notify_foreach(count_pending, NULL);
+	ck_assert_int_eq(npending, 3);
+}
+END_TEST
+
 static int nfound;
 static void
 count_host(struct sm_host *h, void *arg)
@@ -715,6 +766,7 @@ statd_suite(void)
 	tcase_add_test(tc, test_unknown_record);
 	tcase_add_test(tc, test_compaction_bounds_file);
 	tcase_add_test(tc, test_crash);
+	tcase_add_test(tc, test_crash_store_fails);
 	tcase_add_test(tc, test_index);
 	tcase_add_test(tc, test_listing);
 	suite_add_tcase(s, tc);
