@@ -37,6 +37,7 @@ struct cb {
 	char		*mon_name;
 	char		*my_name;
 	int		 state;
+	int		 sent_state;	/* what the call out carries */
 	unsigned char	 priv[SM_PRIV_SIZE];
 	uint32_t	 prog, vers, proc;
 	unsigned	 attempts;
@@ -133,7 +134,14 @@ call_done(void *arg, int err)
 		return;
 	}
 	log_info("told program %u that %s is in state %d", c->prog,
-	    esc(c->mon_name), c->state);
+	    esc(c->mon_name), c->sent_state);
+	/* A newer state came while the older one was on the wire. */
+	if (c->sent_state != c->state) {
+		c->calling = 0;
+		c->attempts = 0;
+		timer_set(&c->timer, 0);
+		return;
+	}
 	cb_free(c);
 }
 
@@ -154,6 +162,7 @@ getport_done(void *arg, int err)
 	loopback(&to, (uint16_t)c->port);
 	st.mon_name = c->mon_name;
 	st.state = c->state;
+	c->sent_state = c->state;
 	memcpy(st.priv, c->priv, SM_PRIV_SIZE);
 	c->xid = rpcio_call(io, (struct sockaddr *)&to, c->prog, c->vers,
 	    c->proc, (xdrproc_t)xdr_sm_status, &st, (xdrproc_t)sm_xdr_void, NULL,

@@ -527,7 +527,7 @@ sm_handle_mon(const mon *m, const struct sockaddr *caller, sm_stat_res *res)
 		e = mon_find(mon_name, id->my_name, (uint32_t)id->my_prog,
 		    (uint32_t)id->my_vers, (uint32_t)id->my_proc);
 		/* ORDER: durable before the caller hears success. */
-		if (store_mon(e) == -1 || store_commit() == -1) {
+		if (store_mon(e, existed) == -1 || store_commit() == -1) {
 			log_warnx("SM_MON %s not recorded: status file "
 			    "write failed", esc(mon_name));
 			if (existed)

@@ -41,6 +41,7 @@ struct notif {
 	char		*name;
 	uint32_t	 hash;
 	int		 state;		/* ours, to announce */
+	int		 sent_state;	/* the state the SM_NOTIFY out carries */
 	int64_t		 since;		/* real_ms() of the first queueing */
 	unsigned	 attempts;
 	enum phase	 phase;
@@ -244,6 +245,12 @@ notify_done_cb(void *arg, int err)
 		return;
 	}
 	stop_exchange(n);
+	/* A newer state came while the older one was on the wire. */
+	if (n->sent_state != n->state) {
+		n->attempts = 0;
+		attempt(n);
+		return;
+	}
 	finish(n, 1);
 }
 
@@ -274,6 +281,7 @@ getport_done(void *arg, int err)
 		((struct sockaddr_in *)&to)->sin_port = htons((uint16_t)n->port);
 	args.mon_name = (char *)(uintptr_t)conf.myname;
 	args.state = n->state;
+	n->sent_state = n->state;
 	n->phase = NOTIFYING;
 	n->io = io_for((struct sockaddr *)&to);
 	n->xid = rpcio_call(n->io, (struct sockaddr *)&to, SM_PROG, SM_VERS,

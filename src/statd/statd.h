@@ -184,7 +184,7 @@ struct store_replay {
 };
 int	 store_open(const char *path, struct store_replay *rp);
 int	 store_state(int state, const char *boot_id);
-int	 store_mon(const struct sm_entry *e);
+int	 store_mon(const struct sm_entry *e, int replaces);
 int	 store_unmon(const char *mon_name, const char *my_name,
 	    uint32_t prog, uint32_t vers, uint32_t proc);
 int	 store_unmon_all(const char *my_name, uint32_t prog, uint32_t vers,

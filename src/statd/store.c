@@ -391,12 +391,17 @@ store_state(int state, const char *boot_id)
 }
 
 int
-store_mon(const struct sm_entry *e)
+store_mon(const struct sm_entry *e, int replaces)
 {
 	struct buf b;
 
 	enc_mon(&b, e);
-	return append(&b);
+	if (append(&b) == -1)
+		return -1;
+	/* A new priv for an entry: its earlier record no longer counts. */
+	if (replaces)
+		dead_bytes += (off_t)mon_rec_size(e->host->name, e->my_name);
+	return 0;
 }
 
 int

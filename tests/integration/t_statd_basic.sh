@@ -147,6 +147,24 @@ hm_wait_for 40 grep -q "mon_name $H2 state 11 priv $PRIV" "$CB" &&
 	tap_ok "the callback arrives once the lock manager is back" ||
 	tap_fail "callback after restart of the lock manager"
 
+# A newer state while the callback for an older one is still out: a lock
+# manager that takes 0.7 s to answer (within statd's 1 s reply time), state
+# 13, then 15 as soon as 13 has arrived.
+# Both reach it, the newer after the older.
+hm_host_kill "$NLM_PID" TERM
+hm_host_spawn "$H1" "$HM_WORK/nlmstub.log" "$NLMSTUB" -d 700 -o "$CB" >/dev/null
+NLM_PID=$HM_LAST_PID
+hm_wait_for 5 sh -c "[ \$(grep -c ready '$CB') -ge 3 ]"
+sm2 notify "$H2" 13 >/dev/null
+hm_wait_for 5 grep -q "mon_name $H2 state 13 " "$CB"
+sm2 notify "$H2" 15 >/dev/null
+hm_wait_for 15 grep -q "mon_name $H2 state 15 priv $PRIV" "$CB" &&
+	tap_ok "a newer state that arrives while a callback is out is delivered too" ||
+	tap_fail "newer state during a callback" "$(grep "mon_name $H2" "$CB")"
+hm_host_kill "$NLM_PID" TERM
+hm_host_spawn "$H1" "$HM_WORK/nlmstub.log" "$NLMSTUB" -o "$CB" >/dev/null
+NLM_PID=$HM_LAST_PID
+
 # Garbage: a short packet, a call with a name over 1024 bytes; the daemon
 # answers the next call.
 port=$(hm_host_exec "$H1" rpcinfo -p 127.0.0.1 | awk '$1 == 100024 && $3 == "udp" { print $4 }')

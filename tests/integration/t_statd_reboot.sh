@@ -106,6 +106,10 @@ tap_check "after the restart: same state $s2, monitor of h2 kept, nothing pendin
 	      st_list h1 | grep -q "^monitor h2 by h1 "'
 tap_check "after the restart: h1 answers SM_STAT with state $s2" \
 	eval 'st_smcall h2 -h "$(hm_host_addr h1)" stat h1 | grep -qx "stat_succ '"$s2"'"'
+# Nothing can come later either: the daemon says at start what it queued.
+tap_check "the restarted statd queued no notification" eval \
+	'grep "ready: state" "$(st_dir h1)/statd.log" | tail -n 1 |
+	 grep -q "ready: state '"$s2"', .* 0 notifications pending"'
 tap_check "the restart notified nobody" eval \
 	'[ "$(nlm_count h2 "^call 16")" = '"$callbacks"' ]'
 tap_check "h2's statd got no SM_NOTIFY from h1 after the restart" \

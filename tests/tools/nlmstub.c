@@ -6,9 +6,10 @@
  *   call PROC from ADDR:PORT mon_name NAME state N priv HEX
  *
  * (the last three only for the NSM callback, procedure 16).  It answers
- * every call with an empty reply.  SIGTERM unregisters and exits.
+ * every call with an empty reply, after -d milliseconds if given (a slow
+ * lock manager).  SIGTERM unregisters and exits.
  *
- *   nlmstub -o FILE [-p prog] [-v vers,...]
+ *   nlmstub -o FILE [-d ms] [-p prog] [-v vers,...]
  */
 #include <sys/types.h>
 #include <sys/socket.h>
@@ -19,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <rpc/rpc.h>
@@ -31,6 +33,7 @@ static volatile sig_atomic_t quit;
 static unsigned long prog = 100021;
 static unsigned long vers[8];
 static int	nvers;
+static long	reply_delay_ms;
 
 static bool_t
 xdr_none(XDR *x, void *p)
@@ -83,6 +86,12 @@ dispatch(struct svc_req *rq, SVCXPRT *xprt)
 	fputc('\n', out);
 	fflush(out);
 	fsync(fileno(out));
+	if (reply_delay_ms > 0) {
+		struct timespec ts = { reply_delay_ms / 1000,
+		    (reply_delay_ms % 1000) * 1000000 };
+
+		nanosleep(&ts, NULL);
+	}
 	svc_sendreply(xprt, (xdrproc_t)xdr_none, NULL);
 }
 
@@ -101,8 +110,11 @@ main(int argc, char *argv[])
 	char *p, *save = NULL;
 	int ch, i;
 
-	while ((ch = getopt(argc, argv, "o:p:v:")) != -1) {
+	while ((ch = getopt(argc, argv, "d:o:p:v:")) != -1) {
 		switch (ch) {
+		case 'd':
+			reply_delay_ms = strtol(optarg, NULL, 10);
+			break;
 		case 'o':
 			if ((out = fopen(optarg, "a")) == NULL) {
 				perror(optarg);
@@ -118,8 +130,8 @@ main(int argc, char *argv[])
 				vers[nvers++] = strtoul(p, NULL, 10);
 			break;
 		default:
-			fprintf(stderr, "usage: nlmstub -o file [-p prog] "
-			    "[-v vers,...]\n");
+			fprintf(stderr, "usage: nlmstub -o file [-d ms] "
+			    "[-p prog] [-v vers,...]\n");
 			return 1;
 		}
 	}

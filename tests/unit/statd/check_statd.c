@@ -569,6 +569,34 @@ START_TEST(test_compaction_bounds_file)
 }
 END_TEST
 
+
+/* Changes of priv alone leave dead records too: they are compacted away. */
+START_TEST(test_priv_churn_compacts)
+{
+	int i;
+
+	tu_rmtree(dir);
+	free(dir);
+	free(path);
+	ck_assert_int_eq(setenv("TMPDIR", "/dev/shm", 1), 0);
+	dir = tu_tmpdir();
+	path = tu_path(dir, "statd.status");
+	conf.statusfile = path;
+	open_store();
+	for (i = 0; i < 40000; i++)
+		ck_assert(do_mon("client1", "localhost", STATD_NLM_PROG, 16,
+		    i % 2 ? "aaaaaaaaaaaaaaaa" : "bbbbbbbbbbbbbbbb", &lo));
+	/* 40,000 records of ~60 bytes, 2.4 MB, were written. */
+	reopen_store();
+	ck_assert_int_lt(file_size(), 1024 * 1024 + 64 * 1024);
+	ck_assert_uint_eq(mon_count(), 1);
+	/* The last change (i = 39,999) is the one kept. */
+	ck_assert_mem_eq(mon_find("client1", "localhost", STATD_NLM_PROG, 4,
+	    16)->priv, "aaaaaaaaaaaaaaaa", 16);
+	unsetenv("TMPDIR");
+}
+END_TEST
+
 static int npending;
 
 static void
@@ -765,6 +793,7 @@ statd_suite(void)
 	tcase_add_test(tc, test_truncated_tail);
 	tcase_add_test(tc, test_unknown_record);
 	tcase_add_test(tc, test_compaction_bounds_file);
+	tcase_add_test(tc, test_priv_churn_compacts);
 	tcase_add_test(tc, test_crash);
 	tcase_add_test(tc, test_crash_store_fails);
 	tcase_add_test(tc, test_index);
