@@ -50,6 +50,16 @@ INSTALL_HOOKS :=
 
 all: deps-build build
 
+# What embeds an installation path depends on this stamp, rewritten only
+# when a path changes: `make install PREFIX=/usr` after a plain `make`
+# rebuilds those objects instead of installing ones made for /usr/local.
+PATHS_STAMP := $(B)/paths.stamp
+HM_PATHS := $(PREFIX):$(SBINDIR):$(BINDIR):$(LIBDIR):$(INCDIR):$(SYSCONFDIR)
+$(PATHS_STAMP): FORCE
+	@mkdir -p $(@D)
+	@echo '$(HM_PATHS)' | cmp -s - $@ || echo '$(HM_PATHS)' >$@
+FORCE:
+
 include $(sort $(wildcard src/*/module.mk)) tests/module.mk
 
 build: $(GENERATED) $(PROGS)
@@ -93,11 +103,17 @@ install: build $(INSTALL_HOOKS)
 	@for m in $(MANPAGES); do s=$${m##*.}; \
 	    install -d $(DESTDIR)$(MANDIR)/man$$s && \
 	    install -m 644 $$m $(DESTDIR)$(MANDIR)/man$$s/ || exit 1; done
+	@# Init scripts, pointed at where the programs were installed.
+	install -d $(DESTDIR)$(SYSCONFDIR)/init.d
+	@for f in etc/init.d/*; do \
+	    sed -e 's|/usr/local/sbin|$(SBINDIR)|g' -e 's|/usr/local/bin|$(BINDIR)|g' \
+	    $$f >$(DESTDIR)$(SYSCONFDIR)/init.d/$${f##*/} && \
+	    chmod 755 $(DESTDIR)$(SYSCONFDIR)/init.d/$${f##*/} || exit 1; done
 
 clean:
 	rm -rf build build-san build-clang build-san-clang
 
-.PHONY: all build deps deps-build check check-unit lint bench demo install clean
+.PHONY: all build deps deps-build check check-unit lint bench demo install clean FORCE
 .DELETE_ON_ERROR:
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)

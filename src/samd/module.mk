@@ -44,8 +44,6 @@ install-samd:
 	install -d $(DESTDIR)$(SAM_ROOT_DIR)
 	sed 's|@SAMD_BIN@|$(SBINDIR)/samd|' src/samd/samd.sh >$(B)/samd.script
 	install -m 755 $(B)/samd.script $(DESTDIR)$(SAM_ROOT_DIR)/samd
-	install -d $(DESTDIR)$(SYSCONFDIR)/init.d
-	install -m 755 etc/init.d/samd $(DESTDIR)$(SYSCONFDIR)/init.d/samd
 .PHONY: install-samd
 
 # Tests and tools outside src/samd include its headers.

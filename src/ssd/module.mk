@@ -21,7 +21,10 @@ $(LIBCSSTAT): $(B)/src/ssd/csstat.o
 	$(AR) rcs $@ $^
 $(LIBCSSTAT_SO): $(B)/src/ssd/csstat.pic.o
 	$(CC) $(HM_LDFLAGS) -shared -Wl,-soname,libcsstat.so.$(CSSTAT_SOMAJOR) -o $@ $^
-$(CSSTAT_PC): src/ssd/csstat.pc.in
+# Objects and files that carry PREFIX or SBINDIR follow the paths stamp.
+$(B)/src/ssd/csstat.o $(B)/src/ssd/csstat.pic.o: $(PATHS_STAMP)
+
+$(CSSTAT_PC): src/ssd/csstat.pc.in $(PATHS_STAMP)
 	@mkdir -p $(@D)
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' \
 	    -e 's|@INCDIR@|$(INCDIR)|g' -e 's|@VERSION@|$(CSSTAT_VERSION)|g' $< >$@
@@ -65,3 +68,4 @@ install-csstat: $(LIBCSSTAT) $(LIBCSSTAT_SO) $(CSSTAT_PC)
 .PHONY: install-csstat
 
 $(B)/tests/unit/ssd/%.o: HM_CPPFLAGS += -Isrc/ssd -DCSSTAT_TEST_PREFIX='"$(PREFIX)"'
+$(patsubst %,%.o,$(SSD_UNIT)): $(PATHS_STAMP)
