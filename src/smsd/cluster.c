@@ -233,12 +233,19 @@ cluster_kick(struct smsd *d)
 	cs->n = n;
 	memcpy(cs->list, list, sizeof(*list) * (size_t)n);
 	cs->inflight = 1;
-	cs->outstanding = 0;
+	/*
+	 * One count held by this loop: a member that fails at once (connect
+	 * refused by the kernel: ENETUNREACH, EMFILE) gets member_done()
+	 * from inside evhttp_make_request(), and must not finish() the
+	 * round before the other members are even asked.
+	 */
+	cs->outstanding = 1;
 	if (cs->deadline == NULL)
 		cs->deadline = evtimer_new(d->base, deadline_cb, cs);
 	for (i = 0; i < n; i++) {
 		struct mctx *m = &cs->m[i];
 		struct evhttp_request *req;
+		struct evhttp_connection *conn;
 		struct in6_addr a6;
 		struct in_addr a4;
 
@@ -280,18 +287,28 @@ cluster_kick(struct smsd *d)
 		    "Host", cs->list[i].host);
 		evhttp_add_header(evhttp_request_get_output_headers(req),
 		    "Connection", "close");
-		if (evhttp_make_request(m->conn, req, EVHTTP_REQ_GET,
+		conn = m->conn;
+		cs->outstanding++;
+		if (evhttp_make_request(conn, req, EVHTTP_REQ_GET,
 		    "/v1/system") == -1) {
-			evhttp_connection_free(m->conn);
+			if (!m->done) {
+				cs->outstanding--;
+				member_failed(m, "cannot send the request");
+				m->done = 1;
+			}
+			evhttp_connection_free(conn);
 			m->conn = NULL;
-			member_failed(m, "cannot send the request");
-			m->done = 1;
 			continue;
 		}
-		evhttp_connection_free_on_completion(m->conn);
-		cs->outstanding++;
+		if (m->done) {
+			/* failed at once: member_done() has run, and evhttp
+			   does not free a connection that never connected */
+			evhttp_connection_free(conn);
+			continue;
+		}
+		evhttp_connection_free_on_completion(conn);
 	}
-	if (cs->outstanding == 0) {
+	if (--cs->outstanding == 0) {
 		finish(cs);
 		return;
 	}

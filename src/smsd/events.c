@@ -40,6 +40,8 @@
 #define HISTORY_RECMAX		(EVENT_MSG_MAX * 8 + 4096)
 #define STREAM_KEEPALIVE_S	15
 #define KMSG_MAX		8192
+/* What a subscriber sends after its request is not read past this. */
+#define STREAM_INPUT_MAX	4096
 
 struct stream {
 	TAILQ_ENTRY(stream) entry;
@@ -66,6 +68,7 @@ static int kmsg_fd = -1, uevent_fd = -1, post_fd = -1;
 static struct event *kmsg_ev, *uevent_ev, *post_ev, *commit_ev, *keepalive_ev;
 static struct log_ratelimit post_rl = LOG_RATELIMIT_INIT(10, 5);
 static struct log_ratelimit slow_rl = LOG_RATELIMIT_INIT(10, 5);
+static struct log_ratelimit utf8_rl = LOG_RATELIMIT_INIT(10, 5);
 
 int
 events_pattern_match(const char *pattern, const char *name)
@@ -378,9 +381,14 @@ events_post(struct smsd *d, const char *name, int priority,
 	    "priority_name", priority_name(priority), "source", source,
 	    "member", d->conf.member_name, "message", message);
 	if (o == NULL) {
-		/* invalid UTF-8 in a message: refuse rather than mangle */
-		log_warnx("event %s from %s dropped: not valid UTF-8", name,
-		    source);
+		unsigned long suppressed;
+		char mb[48];
+
+		/* invalid UTF-8 in a message: refuse rather than mangle;
+		   any local user can post, so the log line is rate-limited */
+		if (log_ratelimit(&utf8_rl, &suppressed))
+			log_warnx("event %s from %s dropped: not valid UTF-8%s",
+			    name, source, more(suppressed, mb));
 		if (extra != NULL)
 			json_decref(extra);
 		return;
@@ -450,6 +458,7 @@ stream_open(struct smsd *d, struct evhttp_request *req, const struct req *r,
 {
 	struct evkeyvalq *h = evhttp_request_get_output_headers(req);
 	struct stream *s;
+	struct bufferevent *bev;
 	const char *te;
 	size_t i;
 
@@ -468,6 +477,14 @@ stream_open(struct smsd *d, struct evhttp_request *req, const struct req *r,
 	evhttp_send_reply_start(req, 200, "OK");
 	te = evhttp_find_header(h, "Transfer-Encoding");
 	s->chunked = te != NULL && strcmp(te, "chunked") == 0;
+	/*
+	 * evhttp keeps reading a replying connection, only to see it close,
+	 * and keeps whatever arrives: a subscriber sending without end would
+	 * grow our memory without end.  Reading stops at a few KB; the
+	 * keep-alive discards them, so a close is still seen.
+	 */
+	if ((bev = evhttp_connection_get_bufferevent(s->evcon)) != NULL)
+		bufferevent_setwatermark(bev, EV_READ, 0, STREAM_INPUT_MAX);
 	TAILQ_INSERT_TAIL(&d->streams, s, entry);
 	d->nstreams++;
 	control_bind_stream(s->evcon, s);
@@ -517,11 +534,18 @@ keepalive_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct smsd *d = arg;
 	struct stream *s, *next;
+	struct bufferevent *bev;
+	struct evbuffer *in;
 
 	(void)fd;
 	(void)what;
-	TAILQ_FOREACH_SAFE(s, &d->streams, entry, next)
+
+	TAILQ_FOREACH_SAFE(s, &d->streams, entry, next) {
+		if ((bev = evhttp_connection_get_bufferevent(s->evcon)) != NULL &&
+		    evbuffer_get_length(in = bufferevent_get_input(bev)) > 0)
+			evbuffer_drain(in, evbuffer_get_length(in));
 		(void)stream_write(d, s, ":\n\n", 3);
+	}
 }
 
 /* ---- sources ---- */

@@ -203,6 +203,7 @@ struct source {
 	uint64_t	timeouts;
 	int		timed_out;	/* the current gather overran */
 	int		dirty;		/* invalidated (uevent, reload) */
+	int		redirty;	/* invalidated during a gather */
 	json_t		*data;
 	char		*text;
 	size_t		textlen;

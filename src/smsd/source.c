@@ -81,6 +81,7 @@ source_kick(struct smsd *d, struct source *s)
 		s->busy = 1;
 		s->requested = 1;
 		s->timed_out = 0;
+		s->redirty = 0;
 		s->started_ms = mono_ms();
 		pthread_cond_signal(&s->cv);
 	}
@@ -90,7 +91,13 @@ source_kick(struct smsd *d, struct source *s)
 void
 source_invalidate(struct smsd *d, enum source_id id)
 {
-	d->src[id].dirty = 1;
+	struct source *s = &d->src[id];
+
+	s->dirty = 1;
+	/* A gather under way may have read before the change: its result
+	   must not count as fresh.  (busy is only written in the loop.) */
+	if (s->busy)
+		s->redirty = 1;
 }
 
 static void
@@ -123,8 +130,11 @@ source_take(struct source *s)
 		g.error = NULL;
 		/* Keep the old data; it is reported with the error. */
 		s->gathered_ms = mono_ms();
-		s->dirty = 0;
+		s->dirty = s->redirty;
+		s->redirty = 0;
 		gathered_free(&g);
+		if (s->dirty)
+			source_kick(NULL, s);
 		return;
 	}
 	free(s->error);
@@ -147,9 +157,13 @@ source_take(struct source *s)
 	}
 	gathered_free(&g);
 	s->gathered_ms = mono_ms();
-	s->dirty = 0;
+	s->dirty = s->redirty;
+	s->redirty = 0;
 	if (changed)
 		s->generation++;
+	/* invalidated meanwhile: gather again for whoever waits */
+	if (s->dirty)
+		source_kick(NULL, s);
 }
 
 /* Serialized once per change of the data, whatever the request count. */

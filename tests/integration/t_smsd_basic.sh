@@ -60,8 +60,7 @@ printf 'port 596\nfrobnicate yes\n' >"$W/bad.conf"
 bad_n() { ! "$SMSD" -n -f "$W/bad.conf" 2>"$W/n.err" && grep -q 'bad.conf:2:' "$W/n.err"; }
 tap_check "smsd -n refuses a bad line and names it" bad_n
 
-start_smsd
-tap_check "smsd serves on port 596 in h1" true
+tap_check "smsd serves on port 596 in h1" start_smsd
 
 listening() {
 	hm_host_exec h1 ss -Htlnp 'sport = :596' | grep -q '"smsd"'
@@ -224,6 +223,23 @@ tap_check "a stream subscriber that does not read is dropped" \
 tap_check "the reading subscriber is still served" \
     hm_wait_for 5 sh -c "[ \$(grep -c '^event: bench.fill' '$W/stream1') -ge 1000 ]"
 hm_host_kill "$slow_pid" KILL
+
+# ---- a subscriber that keeps sending is not buffered without end ----
+rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$SMSD_PID/status"; }
+chatty() {
+	local before after
+	before=$(rss_kb)
+	# at loopback speed, 3 s is far more than the 64 MB allowed below
+	hm_host_exec h1 bash -c 'exec 3<>/dev/tcp/127.0.0.1/596
+	    printf "GET /v1/events/stream HTTP/1.1\r\nHost: x\r\n\r\n" >&3
+	    timeout 3 head -c 500000000 /dev/zero >&3; exit 0'
+	after=$(rss_kb)
+	[ -n "$before" ] && [ -n "$after" ] &&
+	[ $((after - before)) -lt 65536 ] || {
+		echo "smsd's RSS went from $before to $after kB"; return 1; }
+}
+tap_check "a subscriber sending without end does not grow smsd's memory" chatty
+tap_check "smsd serves after it" same "$(jget /v1/system .member)" h1
 
 # ---- a hung source: dpkg's status is a FIFO nobody writes ----
 mkdir -p "$W/hung/dpkg"

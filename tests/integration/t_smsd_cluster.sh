@@ -86,4 +86,21 @@ local_ok() {
 tap_check "h1 serves its own resources meanwhile" local_ok
 hm_rejoin h2
 
+# A member whose connect fails at once (the kernel refuses a multicast
+# address with ENETUNREACH, as it does with EMFILE): evhttp answers from
+# inside evhttp_make_request; smsd once crashed on it.
+echo "member far 224.0.0.1" >>"$HM_WORK/h1/smsd.conf"
+hm_host_kill "${pid[h1]}" HUP
+far_failed() {
+	cluster &&
+	same "$(jq .members_total "$HM_WORK/cluster.json")" 4 &&
+	same "$(state_of far)" unreachable &&
+	same "$(jq -r '.members[] | select(.name == "far") | .error' \
+	    "$HM_WORK/cluster.json")" "connection failed" &&
+	same "$(state_of h1)" up
+}
+tap_check "a member refused at once by the kernel: unreachable, smsd goes on" \
+    hm_wait_for 10 far_failed
+tap_check "h1's smsd still runs after that" hm_pid_alive "${pid[h1]}"
+
 tap_done

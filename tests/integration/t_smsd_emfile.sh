@@ -33,8 +33,8 @@ cp /var/lib/dpkg/status "$W/dpkg/status"
 # 64 descriptors: a few dozen connections exhaust them.
 hm_host_spawn h1 "$W/out.log" prlimit --nofile=64:64 -- "$SMSD" -f "$W/smsd.conf" >/dev/null
 pid=$HM_LAST_PID
-hm_wait_for 10 hm_host_exec h1 curl -sf -o /dev/null http://127.0.0.1:596/v1/system
-tap_ok "smsd serves with RLIMIT_NOFILE 64"
+tap_check "smsd serves with RLIMIT_NOFILE 64" \
+    hm_wait_for 10 hm_host_exec h1 curl -sf -o /dev/null http://127.0.0.1:596/v1/system
 
 # One process holds 150 connections open; the kernel completes them in
 # smsd's backlog whether or not smsd can accept them.

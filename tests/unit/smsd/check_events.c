@@ -14,9 +14,11 @@
 
 #include <event2/buffer.h>
 #include <event2/event.h>
+#include <pthread.h>
 
 #include "../check_main.h"
 #include "log.h"
+#include "timeutil.h"
 #include "../testutil.h"
 #include "../../../src/smsd/smsd.h"
 
@@ -238,6 +240,92 @@ START_TEST(uevents)
 }
 END_TEST
 
+/* Anyone may post: a flood of invalid UTF-8 must not flood the log. */
+START_TEST(bad_utf8_log_limited)
+{
+	char *dir = tu_tmpdir();
+	struct smsd *d = daemon_at(dir, 16);
+	const char *p;
+	int i, lines = 0;
+
+	tu_log_capture_start();
+	for (i = 0; i < 100; i++)
+		events_post(d, "a.b", 100, "post", "\xff\xfe bad", NULL);
+	for (p = tu_log_text(); (p = strstr(p, "not valid UTF-8")) != NULL;
+	    p++)
+		lines++;
+	tu_log_capture_stop();
+	ck_assert_int_ge(lines, 1);
+	ck_assert_int_le(lines, 10);
+	ck_assert_uint_eq(d->next_seq, 1);	/* none was kept */
+	daemon_free(d);
+	tu_rmtree(dir);
+	free(dir);
+}
+END_TEST
+
+/* A hardware gather that, the first time, waits until it is released. */
+static pthread_mutex_t fake_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t fake_cv = PTHREAD_COND_INITIALIZER;
+static int fake_calls, fake_released;
+
+static void
+fake_gather(struct source *s, struct gathered *g)
+{
+	(void)s;
+	pthread_mutex_lock(&fake_mu);
+	fake_calls++;
+	pthread_cond_broadcast(&fake_cv);
+	while (fake_calls == 1 && !fake_released)
+		pthread_cond_wait(&fake_cv, &fake_mu);
+	pthread_mutex_unlock(&fake_mu);
+	g->json = json_pack("{s:[], s:i}", "nodes", "call", fake_calls);
+}
+
+/*
+ * A uevent that comes while a hardware gather is under way: that gather
+ * may have read /sys before the change, so its result is not fresh, and
+ * another gather follows by itself.
+ */
+START_TEST(invalidated_during_gather)
+{
+	char *dir = tu_tmpdir();
+	struct smsd *d = daemon_at(dir, 16);
+	struct source *s;
+	int i;
+
+	sources_init(d);
+	s = &d->src[SRC_HARDWARE];
+	s->gather = fake_gather;
+	source_kick(d, s);
+	pthread_mutex_lock(&fake_mu);
+	while (fake_calls == 0)
+		pthread_cond_wait(&fake_cv, &fake_mu);
+	pthread_mutex_unlock(&fake_mu);
+	/* the gather runs; now the hardware changes */
+	source_invalidate(d, SRC_HARDWARE);
+	pthread_mutex_lock(&fake_mu);
+	fake_released = 1;
+	pthread_cond_broadcast(&fake_cv);
+	pthread_mutex_unlock(&fake_mu);
+	for (i = 0; i < 500 && s->gathered_ms == 0; i++)
+		event_base_loop(d->base, EVLOOP_ONCE);
+	ck_assert_int_ne(s->gathered_ms, 0);
+	ck_assert_msg(!source_fresh(s, mono_ms()),
+	    "a gather begun before the invalidation counts as fresh");
+	/* and a second gather comes without anyone asking */
+	for (i = 0; i < 500 && !source_fresh(s, mono_ms()); i++)
+		event_base_loop(d->base, EVLOOP_ONCE);
+	ck_assert(source_fresh(s, mono_ms()));
+	ck_assert_int_eq(json_integer_value(json_object_get(s->data, "call")),
+	    2);
+	sources_stop(d);
+	daemon_free(d);
+	tu_rmtree(dir);
+	free(dir);
+}
+END_TEST
+
 static Suite *
 events_suite(void)
 {
@@ -250,6 +338,8 @@ events_suite(void)
 	tcase_add_test(tc, torn_history_set_aside);
 	tcase_add_test(tc, corrupt_inventory_set_aside);
 	tcase_add_test(tc, uevents);
+	tcase_add_test(tc, invalidated_during_gather);
+	tcase_add_test(tc, bad_utf8_log_limited);
 	suite_add_tcase(s, tc);
 	return s;
 }
