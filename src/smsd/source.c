@@ -255,7 +255,7 @@ sources_init(struct smsd *d)
 void
 sources_stop(struct smsd *d)
 {
-	int i, busy;
+	int i, busy, detached = 0;
 
 	for (i = 0; i < SRC_COUNT; i++) {
 		struct source *s = &d->src[i];
@@ -268,6 +268,7 @@ sources_stop(struct smsd *d)
 		if (busy) {
 			/* its thread may still touch s: leave s alone */
 			pthread_detach(s->thread);
+			detached = 1;
 			continue;
 		}
 		pthread_join(s->thread, NULL);
@@ -287,5 +288,10 @@ sources_stop(struct smsd *d)
 	if (d->notify_ev != NULL)
 		event_free(d->notify_ev);
 	d->notify_ev = NULL;
-	close(d->notify_fd);
+	/*
+	 * A detached worker writes to notify_fd when it finishes: closed, the
+	 * number could meanwhile name another file.  It ends with the process.
+	 */
+	if (!detached)
+		close(d->notify_fd);
 }
