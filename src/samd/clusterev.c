@@ -1,6 +1,7 @@
 /*
  * clusterev: samd's record of corosync membership (see clusterev.h).
  */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,6 +9,7 @@
 
 #include "clusterev.h"
 #include "log.h"
+#include "report.h"
 #include "timeutil.h"
 
 void
@@ -46,6 +48,47 @@ node_get(struct sam_clview *v, const char *name)
 	snprintf(nv->name, sizeof(nv->name), "%s", name);
 	nv->state = SAM_NSTATES;
 	return nv;
+}
+
+int
+sam_clview_seed(struct sam_clview *v, const char *eventlog,
+    const char *cluster)
+{
+	struct sam_clview_node *node;
+	struct reclog_stats st;
+	struct rep r;
+	const struct rep_obj *o;
+	uint32_t i;
+	int rv = 0, saved;
+
+	rep_init(&r);		/* no strings kept: only the states */
+	memset(&st, 0, sizeof(st));
+	if (rep_load(&r, eventlog, &st) == -1) {
+		saved = errno;
+		rep_free(&r);
+		errno = saved;
+		return saved == ENOENT ? 0 : -1;
+	}
+	rep_finish(&r);
+	rep_compute(&r, 0, INT64_MAX, 0);
+	for (i = 0; i < r.nobjs; i++) {
+		o = &r.objs[i];
+		if (!o->seen || o->last >= SAM_CHANGE)
+			continue;
+		if (o->type == SAM_NODE) {
+			if ((node = node_get(v, o->name)) == NULL) {
+				rv = -1;
+				break;
+			}
+			node->state = o->last;
+		} else if (o->type == SAM_CLUS && cluster != NULL &&
+		    strcmp(o->name, cluster) == 0)
+			v->clus_state = (int)o->last;
+	}
+	saved = errno;
+	rep_free(&r);
+	errno = saved;
+	return rv;
 }
 
 int

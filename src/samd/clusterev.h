@@ -31,6 +31,15 @@ struct sam_clview {
 
 void	sam_clview_init(struct sam_clview *);
 void	sam_clview_free(struct sam_clview *);
+/*
+ * At start, before samsigd's first report: the last state the event log
+ * holds for every NODE object and for the CLUS object named cluster.  A
+ * member that was logged down and came back while samd was away is then
+ * logged up when samsigd first reports it, and a state already logged is
+ * not logged again.  0 (also when there is no log yet), or -1 with errno.
+ */
+int	sam_clview_seed(struct sam_clview *, const char *eventlog,
+	    const char *cluster);
 
 /*
  * A NODE or CLUS state message (type SAM_MSG_NODE or SAM_MSG_CLUS): 1 and

@@ -154,8 +154,19 @@ sam_evlog_write(const struct sam_paths *p, struct sam_event *ev)
 		goto out;
 	}
 	seq = read_seq(p->evseq);
-	if (ev->kind == 'E')
-		ev->evid = (seq > s.maxid ? seq : s.maxid) + 1;
+	if (ev->kind == 'E') {
+		if (seq > s.maxid)
+			s.maxid = seq;
+		/* A higher id would be written and never read back. */
+		if (s.maxid >= SAM_EVID_MAX) {
+			log_warnx("%s: event id %" PRIu64 " is the highest a "
+			    "reader accepts; no id is left", p->eventlog,
+			    s.maxid);
+			errno = EOVERFLOW;
+			goto out;
+		}
+		ev->evid = s.maxid + 1;
+	}
 	ev->logtime = real_ms() / 1000;
 	if ((n = sam_rec_format(ev, buf, sizeof(buf))) == -1)
 		goto out;

@@ -92,6 +92,7 @@ parse_u64(const struct sam_field *f, uint64_t *v)
 	uint64_t x = 0;
 	size_t i;
 
+	/* 19 digits: SAM_EVID_MAX, and no overflow. */
 	if (f->len == 0 || f->len > 19)
 		return -1;
 	for (i = 0; i < f->len; i++) {

@@ -39,6 +39,7 @@
 #define SAM_MSG_MAX		512
 #define SAM_REC_MAX		1024	/* a record's payload, all fields */
 #define SAM_HB_MAX		30	/* HEARTBEAT_SEC_DEF's upper bound */
+#define SAM_EVID_MAX		9999999999999999999ULL	/* 19 digits, as read */
 #define SAM_WINDOW_MAX		(366 * 86400)
 #define SAM_APPL_NAME		"samd"
 #define SAM_TIME_NAME		"clock"

@@ -548,6 +548,11 @@ main(int argc, char *argv[])
 		fatal("timerfd");
 
 	start_events(&sd);
+	/* ORDER: after the start events, before samsigd's first report. */
+	if (sam_clview_seed(&sd.clview, sd.paths.eventlog,
+	    sam_clustername()) == -1)
+		log_warn("%s: last NODE and CLUS states not read",
+		    sd.paths.eventlog);
 	if (pidfile_write(pfh) == -1)
 		fatal("%s", sd.paths.samd_pid);
 	sd.ref_offset = real_ms() - boot_ms();

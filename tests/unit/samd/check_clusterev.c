@@ -4,6 +4,7 @@
  * start-up events after a clean stop.
  */
 #include <check.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../check_main.h"
@@ -197,6 +198,74 @@ START_TEST(clus_fail_at_heartbeat)
 }
 END_TEST
 
+
+static void
+log_ev(const struct sam_paths *p, enum sam_type t, const char *name,
+    enum sam_state state, int64_t when)
+{
+	struct sam_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = 'E';
+	ev.type = t;
+	strcpy(ev.name, name);
+	ev.state = state;
+	ev.plan = state == SAM_DOWN ? SAM_UNPLANNED : SAM_PLAN_NONE;
+	ev.time = when;
+	ck_assert_int_eq(sam_evlog_write(p, &ev), 0);
+}
+
+/*
+ * A restarted samd (PROC_FAIL, samdctl restart, a reboot) starts from the
+ * event log: a member logged down that came back while samd was away is
+ * logged up at samsigd's first report, one still down is not logged again.
+ */
+START_TEST(clview_seeded_from_log)
+{
+	char *dir = tu_tmpdir();
+	struct sam_paths p;
+	struct sam_clview v;
+	struct sam_msg_state s;
+	struct sam_event ev;
+
+	ck_assert_int_eq(sam_paths_init(&p, dir), 0);
+	sam_clview_init(&v);
+	/* No log yet: nothing known, no error. */
+	ck_assert_int_eq(sam_clview_seed(&v, p.eventlog, "c1"), 0);
+	ck_assert_uint_eq(v.n, 0);
+
+	log_ev(&p, SAM_NODE, "h2", SAM_DOWN, 1700000000);
+	log_ev(&p, SAM_NODE, "h3", SAM_DOWN, 1700000010);
+	log_ev(&p, SAM_NODE, "h4", SAM_DOWN, 1700000020);
+	log_ev(&p, SAM_NODE, "h4", SAM_UP, 1700000030);
+	log_ev(&p, SAM_CLUS, "c1", SAM_DOWN, 1700000040);
+	log_ev(&p, SAM_CLUS, "other", SAM_UP, 1700000050);
+	ck_assert_int_eq(sam_clview_seed(&v, p.eventlog, "c1"), 0);
+
+	tu_log_capture_start();
+	/* h2 came back while samd was away: its outage ends now. */
+	s = st("h2", SAM_UP, SAM_PLAN_NONE, 1700000100000LL);
+	ck_assert_int_eq(sam_clview_event(&v, SAM_MSG_NODE, &s, &ev), 1);
+	ck_assert_int_eq(ev.state, SAM_UP);
+	ck_assert_int_eq(ev.time, 1700000100);
+	/* h3 is still down: already logged. */
+	s = st("h3", SAM_DOWN, SAM_UNPLANNED, 1700000100000LL);
+	ck_assert_int_eq(sam_clview_event(&v, SAM_MSG_NODE, &s, &ev), 0);
+	/* h4 is up, as logged. */
+	s = st("h4", SAM_UP, SAM_PLAN_NONE, 1700000100000LL);
+	ck_assert_int_eq(sam_clview_event(&v, SAM_MSG_NODE, &s, &ev), 0);
+	/* The cluster regained quorum meanwhile. */
+	s = st("c1", SAM_UP, SAM_PLAN_NONE, 1700000100000LL);
+	ck_assert_int_eq(sam_clview_event(&v, SAM_MSG_CLUS, &s, &ev), 1);
+	ck_assert_int_eq(ev.type, SAM_CLUS);
+	ck_assert_int_eq(ev.state, SAM_UP);
+	tu_log_capture_stop();
+	sam_clview_free(&v);
+	tu_rmtree(dir);
+	free(dir);
+}
+END_TEST
+
 static Suite *
 clusterev_suite(void)
 {
@@ -207,6 +276,7 @@ clusterev_suite(void)
 	tcase_add_test(tc, clview_decisions);
 	tcase_add_test(tc, clview_info);
 	tcase_add_test(tc, clus_fail_at_heartbeat);
+	tcase_add_test(tc, clview_seeded_from_log);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -278,6 +278,37 @@ START_TEST(golden_sums)
 }
 END_TEST
 
+
+/* An id no reader accepts is never given (a hand-edited line with the
+   highest id would otherwise make every later event unreadable). */
+START_TEST(ids_exhausted)
+{
+	struct sam_event ev;
+	struct rep r;
+	int fd;
+	static const char line[] = "E.:.9999999999999999999.:.100.:.NODE.:."
+	    "a.:.UP.:..:.100.:..:.\n";
+
+	ck_assert_uint_eq(add(SAM_NODE, "a", SAM_UP, 0, 100), 1);
+	ck_assert_int_ge(fd = open(paths.eventlog, O_WRONLY | O_APPEND), 0);
+	ck_assert_int_eq(write(fd, line, sizeof(line) - 1),
+	    (ssize_t)sizeof(line) - 1);
+	close(fd);
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = 'E';
+	ev.type = SAM_NODE;
+	strcpy(ev.name, "b");
+	ev.state = SAM_UP;
+	ev.time = 200;
+	ck_assert_int_eq(sam_evlog_write(&paths, &ev), -1);
+	ck_assert_int_eq(errno, EOVERFLOW);
+	load(&r);
+	ck_assert_uint_eq(r.unparsable, 0);
+	ck_assert_uint_eq(r.nev, 2);
+	rep_free(&r);
+}
+END_TEST
+
 static Suite *
 report_suite(void)
 {
@@ -291,6 +322,7 @@ report_suite(void)
 	tcase_add_test(tc, concurrent_writers);
 	tcase_add_test(tc, damaged_and_torn);
 	tcase_add_test(tc, golden_sums);
+	tcase_add_test(tc, ids_exhausted);
 	suite_add_tcase(s, tc);
 	return s;
 }
