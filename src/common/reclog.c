@@ -429,7 +429,7 @@ replay_binary(struct reclog *rl, off_t fsize, reclog_replay_fn fn, void *arg)
 			break;
 		}
 		if (fn != NULL &&
-		    fn(p + REC_HDR_LEN, len, 0, arg) == -1)
+		    fn(p + REC_HDR_LEN, len, 0, (uint64_t)rb.off, arg) == -1)
 			goto out;
 		rl->stats.records++;
 		rb.start += REC_HDR_LEN + (size_t)len;
@@ -534,7 +534,7 @@ text_line(struct reclog *rl, const char *line, size_t len, uint64_t lineno,
 	}
 	rl->stats.records++;
 	if (fn != NULL)
-		return fn(line, plen, flags, arg);
+		return fn(line, plen, flags, lineno, arg);
 	return 0;
 }
 

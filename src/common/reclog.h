@@ -55,11 +55,13 @@ enum reclog_framing { RECLOG_BINARY, RECLOG_TEXT };
 
 /*
  * Called for each good record during replay; rec is valid only during the
- * call (it points into the read buffer).  Return 0 to go on, -1 to stop
- * the open with an error (errno set by the callee).  fn may be NULL.
+ * call (it points into the read buffer).  where says where the record is,
+ * for messages about its content: its line number (from 1) in a text log,
+ * its byte offset in a binary one.  Return 0 to go on, -1 to stop the open
+ * with an error (errno set by the callee).  fn may be NULL.
  */
 typedef int (*reclog_replay_fn)(const void *rec, size_t len, int flags,
-    void *arg);
+    uint64_t where, void *arg);
 
 struct reclog_stats {
 	uint64_t	records;	/* replayed */

@@ -33,13 +33,15 @@ struct scan {
 };
 
 static int
-scan_one(const void *rec, size_t len, int flags, void *arg)
+scan_one(const void *rec, size_t len, int flags, uint64_t where,
+    void *arg)
 {
 	struct scan *s = arg;
 	struct sam_rec r;
 	const char *why;
 
 	(void)flags;
+	(void)where;
 	s->records++;
 	if (sam_rec_parse(rec, len, &r, &why) == -1)
 		return 0;	/* readers report it; a writer goes on */

@@ -194,7 +194,8 @@ rep_add(struct rep *r, const struct sam_rec *rec)
 }
 
 static int
-load_one(const void *line, size_t len, int flags, void *arg)
+load_one(const void *line, size_t len, int flags, uint64_t lineno,
+    void *arg)
 {
 	struct rep *r = arg;
 	struct sam_rec rec;
@@ -205,8 +206,8 @@ load_one(const void *line, size_t len, int flags, void *arg)
 		r->unparsable++;
 		r->records++;
 		if (r->unparsable <= 10)
-			log_warnx("record %llu: %s, skipped",
-			    (unsigned long long)r->records, why);
+			log_warnx("line %llu: %s, skipped",
+			    (unsigned long long)lineno, why);
 		return 0;
 	}
 	if (rep_add(r, &rec) == -1) {

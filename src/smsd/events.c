@@ -112,7 +112,8 @@ ring_push(struct smsd *d, uint64_t seq, int64_t t, int pri, const char *name,
 }
 
 static int
-replay_cb(const void *rec, size_t len, int flags, void *arg)
+replay_cb(const void *rec, size_t len, int flags, uint64_t where,
+    void *arg)
 {
 	struct smsd *d = arg;
 	json_t *o;
@@ -122,6 +123,7 @@ replay_cb(const void *rec, size_t len, int flags, void *arg)
 	json_int_t seq, t, pri;
 
 	(void)flags;
+	(void)where;
 	if ((o = json_loadb(rec, len, 0, &err)) == NULL)
 		return 0;	/* an unreadable line is skipped, not fatal */
 	if (json_unpack(o, "{s:I, s:I, s:I, s:s}", "seq", &seq, "time_ms", &t,

@@ -201,7 +201,7 @@ struct replay_ops {
 };
 
 static int
-decode(const void *rec, size_t len, int flags, void *arg)
+decode(const void *rec, size_t len, int flags, uint64_t where, void *arg)
 {
 	struct replay_ops *ops = arg;
 	struct rd r = { rec, len };
@@ -212,6 +212,7 @@ decode(const void *rec, size_t len, int flags, void *arg)
 	unsigned ml, yl;
 
 	(void)flags;
+	(void)where;
 	if (get(&r, &type, 1) == -1)
 		goto bad;
 	switch (type) {

@@ -51,8 +51,10 @@ teardown(void)
 }
 
 static int
-collect(const void *rec, size_t len, int flags, void *arg)
+collect(const void *rec, size_t len, int flags, uint64_t where,
+    void *arg)
 {
+	(void)where;
 	struct seen *s = arg;
 
 	if (s->n == s->cap) {
