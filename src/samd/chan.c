@@ -256,8 +256,9 @@ sam_msg_get_state(const struct sam_msg *m, struct sam_msg_state *s,
 		*why = "unterminated text";
 		return -1;
 	}
-	if (s->time_ms < 0 || s->state > SAM_GONE ||
-	    s->plan > SAM_UNPLANNED) {
+	/* Times as the event log reads them back: up to the year 9999. */
+	if (s->time_ms < 0 || s->time_ms / 1000 > SAM_TIME_MAX ||
+	    s->state > SAM_GONE || s->plan > SAM_UNPLANNED) {
 		*why = "bad time, state or planned field";
 		return -1;
 	}

@@ -110,7 +110,7 @@ parse_time(const struct sam_field *f, int64_t *v)
 	uint64_t x;
 
 	/* Up to the year 9999: enough, and far from overflow. */
-	if (parse_u64(f, &x) == -1 || x > 253402300799ULL)
+	if (parse_u64(f, &x) == -1 || x > (uint64_t)SAM_TIME_MAX)
 		return -1;
 	*v = (int64_t)x;
 	return 0;

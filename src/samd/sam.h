@@ -40,6 +40,7 @@
 #define SAM_REC_MAX		1024	/* a record's payload, all fields */
 #define SAM_HB_MAX		30	/* HEARTBEAT_SEC_DEF's upper bound */
 #define SAM_EVID_MAX		9999999999999999999ULL	/* 19 digits, as read */
+#define SAM_TIME_MAX		253402300799LL	/* 9999-12-31 23:59:59 UTC */
 #define SAM_WINDOW_MAX		(366 * 86400)
 #define SAM_APPL_NAME		"samd"
 #define SAM_TIME_NAME		"clock"

@@ -264,7 +264,7 @@ sam_parse_time(const char *s, int64_t *out)
 		errno = 0;
 		v = strtoll(n, &end, 10);
 		if (errno != 0 || *end != '\0' || v < 0 ||
-		    v > 253402300799LL)
+		    v > SAM_TIME_MAX)
 			return -1;
 		*out = v;
 		return 0;

@@ -153,7 +153,7 @@ hm_corosync_shutdown() {
 hm_corosync_wait_quorate() {
 	local name secs=${2:-20}
 	name=$(hm_host_name "${1:-}") || return 1
-	# corosync-quorumtool -s exits 0 only when quorate (1 if not, 2 on error).
+	# corosync-quorumtool -s exits 0 only when quorate (2 if not, 1 on error).
 	hm_wait_for "$secs" hm_host_exec "$name" corosync-quorumtool -s
 }
 

@@ -282,6 +282,15 @@ START_TEST(channel)
 	sam_msg_put_state(&m, SAM_MSG_CLUS, &st);
 	ck_assert_int_eq(sam_msg_get_state(&m, &gst, &why), -1);
 
+	/* A time the event log could not read back is refused. */
+	snprintf(st.name, sizeof(st.name), "n2");
+	st.time_ms = (SAM_TIME_MAX + 1) * 1000;
+	sam_msg_put_state(&m, SAM_MSG_NODE, &st);
+	ck_assert_int_eq(sam_msg_get_state(&m, &gst, &why), -1);
+	st.time_ms = SAM_TIME_MAX * 1000;
+	sam_msg_put_state(&m, SAM_MSG_NODE, &st);
+	ck_assert_int_eq(sam_msg_get_state(&m, &gst, &why), 0);
+
 	/* Over a real socketpair, with end of file. */
 	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv), 0);
 	memset(&h, 0, sizeof(h));
