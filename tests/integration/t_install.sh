@@ -70,9 +70,11 @@ main(void)
 C
 export PKG_CONFIG_SYSROOT_DIR=$dest PKG_CONFIG_LIBDIR=$dest/usr/local/lib/pkgconfig
 export PKG_CONFIG_ALLOW_SYSTEM_CFLAGS=1 PKG_CONFIG_ALLOW_SYSTEM_LIBS=1
+# A sanitized library (make check SANITIZE=1) wants a sanitized program.
+san=${SANITIZE:+-fsanitize=address,undefined}
 # shellcheck disable=SC2086
 if flags=$(pkg-config --cflags --libs csstat) &&
-    cc -o "$dest/prog" "$dest/prog.c" $flags 2>"$dest/cc.err"; then
+    cc $san -o "$dest/prog" "$dest/prog.c" $flags 2>"$dest/cc.err"; then
 	tap_ok "a program builds with pkg-config --cflags --libs csstat"
 else
 	tap_fail "build against libcsstat" "$(cat "$dest/cc.err" 2>/dev/null)"
