@@ -427,17 +427,24 @@ software_filtered(struct smsd *d, struct evhttp_request *req,
 static void
 server_info(struct smsd *d, struct evhttp_request *req)
 {
+	struct histq_stats hs;
 	json_t *o;
 	char *s;
 
-	o = json_pack("{s:s, s:i, s:i, s:i, s:I, s:I, s:I, s:I, s:I}",
+	memset(&hs, 0, sizeof(hs));
+	if (d->history != NULL)
+		history_stats(d->history, &hs);
+	o = json_pack("{s:s, s:i, s:i, s:i, s:I, s:I, s:I, s:I, s:I, s:I, "
+	    "s:I}",
 	    "member", d->conf.member_name, "pid", (int)getpid(),
 	    "clients", d->nclients, "streams", d->nstreams,
 	    "requests", (json_int_t)d->requests,
 	    "refused", (json_int_t)d->refused,
 	    "bad_requests", (json_int_t)d->bad_requests,
 	    "dropped_slow", (json_int_t)d->dropped_slow,
-	    "events", (json_int_t)(d->next_seq - 1));
+	    "events", (json_int_t)(d->next_seq - 1),
+	    "history_queued", (json_int_t)(hs.queued + hs.inflight),
+	    "history_unsaved", (json_int_t)(hs.refused + hs.failed));
 	s = o != NULL ? json_dumps(o, SMSD_JSON) : NULL;
 	if (s != NULL)
 		send_json(req, 200, "OK", s, strlen(s));

@@ -4,10 +4,13 @@
  * subscribers.  Each event is serialized once, when it is posted; the
  * history response and every stream frame reuse those bytes.
  *
- * The history file is a text reclog of those JSON lines.  Appends are
- * committed (fdatasync) in batches every HISTORY_COMMIT_MS, so a burst of
- * events costs one sync, not one per event; a kill -9 loses at most that
- * window, never the file.
+ * The history file is a text reclog of those JSON lines, written by a
+ * thread of its own (history.c): the loop only queues each line, so a slow
+ * or stuck disk never holds up requests or streams.  The writer commits
+ * (fdatasync) in batches about every 100 ms, so a burst of events costs
+ * one sync, not one per event; a kill -9 loses at most what was not yet
+ * committed, never the file.  A line that finds the queue full (the disk
+ * is stuck) is not saved: it is counted and logged, rate-limited.
  */
 #include <sys/types.h>
 #include <sys/socket.h>
@@ -36,7 +39,8 @@
 #include "smsd.h"
 
 #define HISTORY_FILE		"events.log"
-#define HISTORY_COMMIT_MS	100
+/* Stopping waits this long for the writer to save what is queued. */
+#define HISTORY_DRAIN_MS	3000
 #define HISTORY_RECMAX		(EVENT_MSG_MAX * 8 + 4096)
 #define STREAM_KEEPALIVE_S	15
 #define KMSG_MAX		8192
@@ -65,10 +69,11 @@ struct frame {
 };
 
 static int kmsg_fd = -1, uevent_fd = -1, post_fd = -1;
-static struct event *kmsg_ev, *uevent_ev, *post_ev, *commit_ev, *keepalive_ev;
+static struct event *kmsg_ev, *uevent_ev, *post_ev, *keepalive_ev;
 static struct log_ratelimit post_rl = LOG_RATELIMIT_INIT(10, 5);
 static struct log_ratelimit slow_rl = LOG_RATELIMIT_INIT(10, 5);
 static struct log_ratelimit utf8_rl = LOG_RATELIMIT_INIT(10, 5);
+static struct log_ratelimit unsaved_rl = LOG_RATELIMIT_INIT(10, 3);
 
 int
 events_pattern_match(const char *pattern, const char *name)
@@ -138,45 +143,12 @@ replay_cb(const void *rec, size_t len, int flags, uint64_t where,
 	return 0;
 }
 
-static int
-compact_emit(struct reclog *rl, void *arg)
-{
-	struct smsd *d = arg;
-	size_t i;
-
-	for (i = 0; i < d->ring_len; i++) {
-		struct event_rec *e = &d->ring[(d->ring_head + i) % d->ring_cap];
-
-		if (reclog_append(rl, e->json, e->jsonlen) == -1)
-			return -1;
-	}
-	return 0;
-}
-
-static void
-commit_cb(evutil_socket_t fd, short what, void *arg)
-{
-	struct smsd *d = arg;
-
-	(void)fd;
-	(void)what;
-	if (d->history == NULL || reclog_pending(d->history) == 0)
-		return;
-	if (reclog_commit(d->history) == -1)
-		log_warn("%s", reclog_path(d->history));
-	if (d->history_records > (uint64_t)d->ring_cap * 2) {
-		if (reclog_compact(d->history, compact_emit, d) == -1)
-			log_warn("compacting %s", reclog_path(d->history));
-		else
-			d->history_records = d->ring_len;
-	}
-}
-
 int
 events_init(struct smsd *d)
 {
 	char path[PATH_MAX];
 	struct reclog_stats st;
+	struct reclog *rl;
 	uint64_t seq;
 	size_t i;
 
@@ -186,12 +158,11 @@ events_init(struct smsd *d)
 	d->next_seq = 1;
 	snprintf(path, sizeof(path), "%s/%s", d->member_dir, HISTORY_FILE);
 	memset(&st, 0, sizeof(st));
-	d->history = reclog_open(path, RECLOG_TEXT, HISTORY_RECMAX, 0640,
+	rl = reclog_open(path, RECLOG_TEXT, HISTORY_RECMAX, 0640,
 	    replay_cb, d, &st);
-	if (d->history == NULL) {
+	if (rl == NULL) {
 		log_warn("%s: event history not kept", path);
 	} else {
-		d->history_records = st.records;
 		if (st.set_aside != NULL)
 			log_warnx("%s: damaged, copy set aside as %s; "
 			    "rebuilt from what was readable", path,
@@ -210,11 +181,25 @@ events_init(struct smsd *d)
 		seq = e->seq;
 	}
 	TAILQ_INIT(&d->streams);
-	commit_ev = event_new(d->base, -1, EV_PERSIST, commit_cb, d);
-	if (commit_ev != NULL) {
-		struct timeval tv = { 0, HISTORY_COMMIT_MS * 1000 };
+	/* The writer keeps its own copy of the ring's lines, to compact. */
+	if (rl != NULL) {
+		if ((d->history = history_new(rl, st.records, d->ring_cap))
+		    == NULL) {
+			reclog_close(rl);
+			return -1;
+		}
+		for (i = 0; i < d->ring_len; i++) {
+			struct event_rec *e =
+			    &d->ring[(d->ring_head + i) % d->ring_cap];
 
-		event_add(commit_ev, &tv);
+			history_seed(d->history, e->json, e->jsonlen);
+		}
+		if (history_start(d->history) == -1) {
+			log_warn("event history writer");
+			history_discard(d->history);
+			d->history = NULL;
+			return -1;
+		}
 	}
 	return 0;
 }
@@ -359,6 +344,23 @@ stream_event(struct smsd *d, struct stream *s, const struct event_rec *e)
 	return rv;
 }
 
+/* The disk is behind: the writer's queue is full. */
+static void
+history_refused(struct smsd *d, const struct event_rec *e)
+{
+	struct histq_stats st;
+	unsigned long suppressed;
+	char mb[48];
+
+	if (!log_ratelimit(&unsaved_rl, &suppressed))
+		return;
+	history_stats(d->history, &st);
+	log_warnx("%s: the disk is behind (%zu events waiting); event %"
+	    PRIu64 " (%s) is served but not saved, %" PRIu64 " so far%s",
+	    history_path(d->history), st.queued + st.inflight, e->seq,
+	    e->name, st.refused + st.failed, more(suppressed, mb));
+}
+
 void
 events_post(struct smsd *d, const char *name, int priority,
     const char *source, const char *message, json_t *extra)
@@ -402,12 +404,10 @@ events_post(struct smsd *d, const char *name, int priority,
 	if (json == NULL)
 		return;
 	e = ring_push(d, d->next_seq++, t, priority, name, json, strlen(json));
-	if (d->history != NULL) {
-		if (reclog_append(d->history, e->json, e->jsonlen) == 0)
-			d->history_records++;
-		if (reclog_pending(d->history) > 1024)
-			commit_cb(-1, 0, d);
-	}
+	/* queued for the writer: the loop never waits for the disk */
+	if (d->history != NULL &&
+	    history_push(d->history, e->json, e->jsonlen) == -1)
+		history_refused(d, e);
 	if (TAILQ_FIRST(&d->streams) != NULL && frame_build(e, &f) == 0) {
 		memo.valid = 0;
 		TAILQ_FOREACH_SAFE(s, &d->streams, entry, next)
@@ -834,9 +834,8 @@ events_close(struct smsd *d)
 {
 	size_t i;
 
-	commit_cb(-1, 0, d);
 	if (d->history != NULL)
-		reclog_close(d->history);
+		(void)history_stop(d->history, HISTORY_DRAIN_MS);
 	d->history = NULL;
 	if (post_fd != -1) {
 		(void)unlink(d->conf.post_socket);
@@ -845,7 +844,6 @@ events_close(struct smsd *d)
 	if (kmsg_ev) event_free(kmsg_ev);
 	if (uevent_ev) event_free(uevent_ev);
 	if (post_ev) event_free(post_ev);
-	if (commit_ev) event_free(commit_ev);
 	if (keepalive_ev) event_free(keepalive_ev);
 	for (i = 0; i < d->ring_cap; i++)
 		rec_free(&d->ring[i]);

@@ -7,8 +7,8 @@
  * answered from the cache while the data is young enough, otherwise it
  * waits (in the loop, never blocking it) for a fresh gather or the time
  * limit.  Events come from /dev/kmsg, kernel uevents and a local posting
- * socket; they are kept in a ring, in a durable history file, and fanned
- * out to stream subscribers.
+ * socket; they are kept in a ring, in a durable history file (written by
+ * a thread of its own, history.c) and fanned out to stream subscribers.
  */
 #ifndef SMSD_H
 #define SMSD_H
@@ -222,6 +222,7 @@ const char *more(unsigned long, char *buf);
 struct evhttp_request;
 struct evhttp_connection;
 struct reclog;
+struct history;
 struct cluster_state;
 struct client;
 struct pending;
@@ -257,8 +258,7 @@ struct smsd {
 	size_t		ring_head;	/* index of the oldest */
 	uint64_t	next_seq;
 	uint64_t	events_by_pri[8];
-	struct reclog	*history;
-	uint64_t	history_records;
+	struct history	*history;	/* its writer thread (history.c) */
 	/* derived */
 	json_t		*health;
 	int		health_state;
@@ -321,6 +321,54 @@ void	stream_open(struct smsd *, struct evhttp_request *, const struct req *,
 	    uint64_t last_id);
 void	streams_close_all(struct smsd *, const char *why);
 void	stream_connection_closed(struct smsd *, struct stream *);
+
+/*
+ * history.c: the event history file's writer thread.  The loop queues
+ * serialized lines (never waiting for the disk); the writer appends and
+ * commits them in batches (one fdatasync each) and compacts the file.
+ */
+#define HISTQ_MAX_LINES		8192	/* lines queued, at most */
+#define HISTQ_MAX_BYTES		(8u << 20)	/* and their bytes */
+struct histq_item {
+	char		*line;
+	size_t		len;
+};
+struct histq_stats {
+	size_t		queued;		/* waiting */
+	size_t		inflight;	/* being written */
+	uint64_t	refused;	/* found the queue full: not saved */
+	uint64_t	failed;		/* their commit failed: not saved */
+};
+struct histq;
+struct histq *histq_new(size_t max_lines, size_t max_bytes);
+void	histq_free(struct histq *);
+/* Queue a copy of line: 0, or -1 (counted as refused) when full. */
+int	histq_push(struct histq *, const char *line, size_t len);
+/*
+ * The writer's side: wait for a line (or stop), then until not_before
+ * (mono_ms) unless `early` lines wait or stop is set, and move every
+ * queued line into batch (max_lines long), oldest first; the caller owns
+ * them.  Their count; 0 once stopped and empty.
+ */
+size_t	histq_take(struct histq *, struct histq_item *batch,
+	    int64_t not_before, size_t early);
+/* The batch taken is written; `failed` of its lines were not saved. */
+void	histq_written(struct histq *, size_t failed);
+void	histq_stats(struct histq *, struct histq_stats *);
+/* No more lines are taken in; the writer drains what is queued. */
+void	histq_stop(struct histq *);
+
+/* Takes rl (replayed, with `records` records); keeps `keep` for compaction. */
+struct history *history_new(struct reclog *rl, uint64_t records, size_t keep);
+void	history_seed(struct history *, const char *line, size_t len);
+int	history_start(struct history *);
+void	history_discard(struct history *);	/* never started */
+int	history_push(struct history *, const char *line, size_t len);
+void	history_stats(struct history *, struct histq_stats *);
+const char *history_path(const struct history *);
+/* Drain and end the writer, waiting at most timeout_ms: 0, or -1 (logged)
+   if it is stuck (it is then left to end with the process). */
+int	history_stop(struct history *, int timeout_ms);
 
 /* health.c */
 void	health_update(struct smsd *);
