@@ -19,6 +19,7 @@
 
 #include "timeutil.h"
 #include "smsd.h"
+#include "statefile.h"
 
 int gather_probe_timeout_ms = 500;
 
@@ -112,19 +113,34 @@ os_release(void)
 	return o;
 }
 
+/*
+ * /proc/stat whole: on a machine with many CPUs or interrupts its intr line
+ * alone passes 64 KB, and btime and the process counts come after it.
+ */
+#define PROC_STAT_MAX	(4 * 1024 * 1024)
+static char *
+read_proc_stat(void)
+{
+	return statefile_read("/proc/stat", PROC_STAT_MAX, NULL);
+}
+
 void
 gather_system(struct source *s, struct gathered *g)
 {
-	char mem[8192], st[65536], buf[256];
+	char mem[8192], buf[256], *st;
 	struct utsname u;
 	double up = 0, l1 = 0, l5 = 0, l15 = 0;
 	json_t *o;
 
 	(void)s;
 	if (read_small("/proc/meminfo", mem, sizeof(mem)) < 0 ||
-	    read_small("/proc/stat", st, sizeof(st)) < 0 ||
-	    uname(&u) == -1) {
+	    (st = read_proc_stat()) == NULL) {
 		g->error = strdup("cannot read /proc");
+		return;
+	}
+	if (uname(&u) == -1) {
+		free(st);
+		g->error = strdup("cannot read the system's names");
 		return;
 	}
 	if (read_small("/proc/uptime", buf, sizeof(buf)) > 0)
@@ -150,6 +166,7 @@ gather_system(struct source *s, struct gathered *g)
 	    "swap_free", (json_int_t)meminfo_get(mem, "SwapFree"),
 	    "cpus", (int)sysconf(_SC_NPROCESSORS_ONLN),
 	    "processes", (json_int_t)stat_get(st, "processes"));
+	free(st);
 	if (o == NULL)
 		g->error = strdup("cannot build system data");
 	g->json = o;
@@ -483,7 +500,8 @@ gather_metrics(struct source *s, struct gathered *g)
 	    "MemAvailable", "Buffers", "Cached", "SwapTotal", "SwapFree",
 	    "Dirty", "Writeback", "Shmem", "Slab", "Active", "Inactive",
 	    "Mapped", "AnonPages", "Committed_AS" };
-	static char st[65536], mem[8192], buf[65536];
+	static char mem[8192], buf[65536];
+	char *st;
 	struct tbuf b = { NULL, 0, 0 };
 	char *line, *save = NULL, name[64];
 	double l1 = 0, l5 = 0, l15 = 0, up = 0;
@@ -492,13 +510,14 @@ gather_metrics(struct source *s, struct gathered *g)
 
 	(void)s;
 	/* static buffers: one metrics worker thread only */
-	if (read_small("/proc/stat", st, sizeof(st)) < 0 ||
-	    read_small("/proc/meminfo", mem, sizeof(mem)) < 0) {
+	if (read_small("/proc/meminfo", mem, sizeof(mem)) < 0 ||
+	    (st = read_proc_stat()) == NULL) {
 		g->error = strdup("cannot read /proc");
 		return;
 	}
 	b.cap = 32768;
 	if ((b.p = malloc(b.cap)) == NULL) {
+		free(st);
 		g->error = strdup("out of memory");
 		return;
 	}
@@ -530,6 +549,7 @@ gather_metrics(struct source *s, struct gathered *g)
 	tb_printf(&b, "sms_procs_blocked %lld\n",
 	    stat_get(st, "procs_blocked"));
 	metrics_cpu(&b, st);
+	free(st);
 
 	if (read_small("/proc/diskstats", buf, sizeof(buf)) > 0) {
 		unsigned long long r, rs, w, ws, io;
