@@ -425,6 +425,9 @@ main(int argc, char *argv[])
 	}
 	if (o.beg != NULL && sam_parse_time(o.beg, &beg) == -1)
 		fatalx("-b %s: not a time", o.beg);
+	/* Only a -b the user gave can be wrong; the first event is not. */
+	if (end < beg && o.beg == NULL)
+		beg = end;
 	if (end < beg)
 		fatalx("the period ends before it begins");
 	rep_compute(&r, beg, end, o.planned_up);

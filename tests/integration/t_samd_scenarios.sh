@@ -235,6 +235,11 @@ tap_check "samkeep stops after 10 failures within 300 s" \
 	eval '[ $keep_rc -eq 1 ] && echo "$keep_out" | grep -q "10 failures within 300 s, giving up" &&
 	    [ "$(echo "$keep_out" | grep -c "restarting it")" -eq 9 ] && [ $(($(now) - start)) -lt 30 ]'
 
+# An end before the first event, without -b: an empty period at that end,
+# not an error.
+tap_check "samrep -e before the first event gives an empty report" \
+	eval 'sam "$bin/samrep" -e 20000101000000 | grep -q "^Period: .* to 2000-01-01 00:00:00"'
+
 tap_check "samdctl stop at the end" sam "$bin/samdctl" stop
 tap_check "nothing of SAM runs after the stop" \
 	eval '[ -z "$(pid_of samd)$(pid_of samkeep)$(pid_of samsigd)" ] || ! running'
