@@ -418,40 +418,12 @@ gather_filesystems(struct source *s, struct gathered *g)
 
 /* ---- metrics: the /proc part; the loop appends its own counters ---- */
 
-struct tbuf {
-	char	*p;
-	size_t	len, cap;
-};
-
-static void tb_printf(struct tbuf *, const char *, ...)
-    __attribute__((format(printf, 2, 3)));
 
 static void
-tb_printf(struct tbuf *b, const char *fmt, ...)
+help(struct textbuf *b, const char *name, const char *type, const char *text)
 {
-	va_list ap;
-	int n;
-
-	for (;;) {
-		va_start(ap, fmt);
-		n = vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap);
-		va_end(ap);
-		if (n < 0)
-			return;
-		if ((size_t)n < b->cap - b->len) {
-			b->len += (size_t)n;
-			return;
-		}
-		b->cap = (b->cap + (size_t)n + 1) * 2;
-		if ((b->p = realloc(b->p, b->cap)) == NULL)
-			abort();
-	}
-}
-
-static void
-help(struct tbuf *b, const char *name, const char *type, const char *text)
-{
-	tb_printf(b, "# HELP %s %s\n# TYPE %s %s\n", name, text, name, type);
+	textbuf_printf(b, "# HELP %s %s\n# TYPE %s %s\n", name, text, name,
+	    type);
 }
 
 /* Device names are kernel names; anything odd is left out of labels. */
@@ -465,7 +437,7 @@ label_safe(const char *s)
 }
 
 static void
-metrics_cpu(struct tbuf *b, char *st)
+metrics_cpu(struct textbuf *b, char *st)
 {
 	static const char *modes[] = { "user", "nice", "system", "idle",
 	    "iowait", "irq", "softirq", "steal" };
@@ -487,7 +459,7 @@ metrics_cpu(struct tbuf *b, char *st)
 		    &v[7]) != 9)
 			continue;
 		for (i = 0; i < 8; i++)
-			tb_printf(b, "sms_cpu_seconds_total{cpu=\"%s\","
+			textbuf_printf(b, "sms_cpu_seconds_total{cpu=\"%s\","
 			    "mode=\"%s\"} %.2f\n", cpu + 3, modes[i],
 			    (double)v[i] / hz);
 	}
@@ -502,7 +474,7 @@ gather_metrics(struct source *s, struct gathered *g)
 	    "Mapped", "AnonPages", "Committed_AS" };
 	static char mem[8192], buf[65536];
 	char *st;
-	struct tbuf b = { NULL, 0, 0 };
+	struct textbuf b = { NULL, 0, 0 };
 	char *line, *save = NULL, name[64];
 	double l1 = 0, l5 = 0, l15 = 0, up = 0;
 	size_t i;
@@ -526,27 +498,30 @@ gather_metrics(struct source *s, struct gathered *g)
 	if (read_small("/proc/uptime", buf, sizeof(buf)) > 0)
 		up = strtod(buf, NULL);
 	help(&b, "sms_load", "gauge", "Load average.");
-	tb_printf(&b, "sms_load{period=\"1m\"} %.2f\nsms_load{period=\"5m\"} "
-	    "%.2f\nsms_load{period=\"15m\"} %.2f\n", l1, l5, l15);
+	textbuf_printf(&b, "sms_load{period=\"1m\"} %.2f\n"
+	    "sms_load{period=\"5m\"} %.2f\nsms_load{period=\"15m\"} %.2f\n",
+	    l1, l5, l15);
 	help(&b, "sms_boot_time_seconds", "gauge", "Boot time, Unix seconds.");
-	tb_printf(&b, "sms_boot_time_seconds %lld\n", stat_get(st, "btime"));
+	textbuf_printf(&b, "sms_boot_time_seconds %lld\n",
+	    stat_get(st, "btime"));
 	help(&b, "sms_uptime_seconds", "gauge", "Seconds since boot.");
-	tb_printf(&b, "sms_uptime_seconds %.2f\n", up);
+	textbuf_printf(&b, "sms_uptime_seconds %.2f\n", up);
 	help(&b, "sms_memory_bytes", "gauge", "Memory, from /proc/meminfo.");
 	for (i = 0; i < sizeof(memkeys) / sizeof(memkeys[0]); i++)
 		if ((v = meminfo_get(mem, memkeys[i])) >= 0)
-			tb_printf(&b, "sms_memory_bytes{kind=\"%s\"} %lld\n",
+			textbuf_printf(&b,
+			    "sms_memory_bytes{kind=\"%s\"} %lld\n",
 			    memkeys[i], v);
 	help(&b, "sms_context_switches_total", "counter", "Context switches.");
-	tb_printf(&b, "sms_context_switches_total %lld\n",
+	textbuf_printf(&b, "sms_context_switches_total %lld\n",
 	    stat_get(st, "ctxt"));
 	help(&b, "sms_forks_total", "counter", "Processes created.");
-	tb_printf(&b, "sms_forks_total %lld\n", stat_get(st, "processes"));
+	textbuf_printf(&b, "sms_forks_total %lld\n", stat_get(st, "processes"));
 	help(&b, "sms_procs_running", "gauge", "Runnable processes.");
-	tb_printf(&b, "sms_procs_running %lld\n",
+	textbuf_printf(&b, "sms_procs_running %lld\n",
 	    stat_get(st, "procs_running"));
 	help(&b, "sms_procs_blocked", "gauge", "Processes blocked on I/O.");
-	tb_printf(&b, "sms_procs_blocked %lld\n",
+	textbuf_printf(&b, "sms_procs_blocked %lld\n",
 	    stat_get(st, "procs_blocked"));
 	metrics_cpu(&b, st);
 	free(st);
@@ -566,7 +541,8 @@ gather_metrics(struct source *s, struct gathered *g)
 			    strncmp(name, "loop", 4) == 0 ||
 			    strncmp(name, "ram", 3) == 0)
 				continue;
-			tb_printf(&b, "sms_disk_io_total{device=\"%s\",kind="
+			textbuf_printf(&b,
+			    "sms_disk_io_total{device=\"%s\",kind="
 			    "\"reads\"} %llu\nsms_disk_io_total{device=\"%s\","
 			    "kind=\"read_sectors\"} %llu\nsms_disk_io_total{"
 			    "device=\"%s\",kind=\"writes\"} %llu\n"
@@ -597,7 +573,7 @@ gather_metrics(struct source *s, struct gathered *g)
 			    "%*u %llu %llu %llu %llu", &rb, &rp, &re, &rd,
 			    &tbytes, &tp, &te, &td) != 8)
 				continue;
-			tb_printf(&b,
+			textbuf_printf(&b,
 			    "sms_network_total{device=\"%s\",kind=\"receive_bytes\"} %llu\n"
 			    "sms_network_total{device=\"%s\",kind=\"receive_packets\"} %llu\n"
 			    "sms_network_total{device=\"%s\",kind=\"receive_errors\"} %llu\n"

@@ -45,16 +45,9 @@ render_system(struct smsd *d, size_t *len)
 	return d->system_body;
 }
 
-struct mbuf {
-	char	*p;
-	size_t	len, cap;
-};
-
-static void mb_printf(struct mbuf *, const char *, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void
-mb_printf(struct mbuf *b, const char *fmt, ...)
+/* printf into a buffer that grows as needed; out of memory aborts. */
+void
+textbuf_printf(struct textbuf *b, const char *fmt, ...)
 {
 	va_list ap;
 	int n;
@@ -102,7 +95,7 @@ render_metrics(struct smsd *d, size_t *len)
 	    "inodes_free" };
 	struct source *m = &d->src[SRC_METRICS], *fs = &d->src[SRC_FILESYSTEMS];
 	uint64_t key = m->generation * 1000003 + fs->generation;
-	struct mbuf b = { NULL, 0, 0 };
+	struct textbuf b = { NULL, 0, 0 };
 	json_t *arr, *e;
 	size_t i, k;
 	int j;
@@ -121,7 +114,7 @@ render_metrics(struct smsd *d, size_t *len)
 	}
 	arr = json_object_get(fs->data, "filesystems");
 	for (k = 0; k < sizeof(fsnum) / sizeof(fsnum[0]); k++) {
-		mb_printf(&b, "# HELP sms_filesystem_%s File system %s.\n"
+		textbuf_printf(&b, "# HELP sms_filesystem_%s File system %s.\n"
 		    "# TYPE sms_filesystem_%s gauge\n", fsnum[k], fsnum[k],
 		    fsnum[k]);
 		json_array_foreach(arr, i, e) {
@@ -129,7 +122,7 @@ render_metrics(struct smsd *d, size_t *len)
 
 			if (!json_is_integer(v))
 				continue;
-			mb_printf(&b, "sms_filesystem_%s{mountpoint=\"%s\","
+			textbuf_printf(&b, "sms_filesystem_%s{mountpoint=\"%s\","
 			    "fstype=\"%s\"} %lld\n", fsnum[k],
 			    label(json_string_value(json_object_get(e,
 			    "mountpoint")), l1, sizeof(l1)),
@@ -138,24 +131,24 @@ render_metrics(struct smsd *d, size_t *len)
 			    (long long)json_integer_value(v));
 		}
 	}
-	mb_printf(&b, "# HELP sms_filesystem_responding 1 if statvfs "
+	textbuf_printf(&b, "# HELP sms_filesystem_responding 1 if statvfs "
 	    "answered in time.\n# TYPE sms_filesystem_responding gauge\n");
 	json_array_foreach(arr, i, e) {
-		mb_printf(&b, "sms_filesystem_responding{mountpoint=\"%s\"} "
+		textbuf_printf(&b, "sms_filesystem_responding{mountpoint=\"%s\"} "
 		    "%d\n", label(json_string_value(json_object_get(e,
 		    "mountpoint")), l1, sizeof(l1)),
 		    strcmp(json_string_value(json_object_get(e, "state")),
 		    "not responding") != 0);
 	}
-	mb_printf(&b, "# HELP sms_health_state Health: 0 good, 1 warning, "
+	textbuf_printf(&b, "# HELP sms_health_state Health: 0 good, 1 warning, "
 	    "2 critical.\n# TYPE sms_health_state gauge\n"
 	    "sms_health_state %d\n", d->health_state);
-	mb_printf(&b, "# HELP sms_events_total Events by priority class.\n"
+	textbuf_printf(&b, "# HELP sms_events_total Events by priority class.\n"
 	    "# TYPE sms_events_total counter\n");
 	for (j = 0; j < 8; j++)
-		mb_printf(&b, "sms_events_total{priority=\"%d\"} %llu\n",
+		textbuf_printf(&b, "sms_events_total{priority=\"%d\"} %llu\n",
 		    j * 100, (unsigned long long)d->events_by_pri[j]);
-	mb_printf(&b, "# HELP sms_clients Connected clients.\n"
+	textbuf_printf(&b, "# HELP sms_clients Connected clients.\n"
 	    "# TYPE sms_clients gauge\nsms_clients %d\n"
 	    "# HELP sms_stream_clients Event stream subscribers.\n"
 	    "# TYPE sms_stream_clients gauge\nsms_stream_clients %d\n"
@@ -165,16 +158,16 @@ render_metrics(struct smsd *d, size_t *len)
 	    "# TYPE sms_refused_total counter\nsms_refused_total %llu\n",
 	    d->nclients, d->nstreams, (unsigned long long)d->requests,
 	    (unsigned long long)d->refused);
-	mb_printf(&b, "# HELP sms_source_gather_seconds Duration of the last "
+	textbuf_printf(&b, "# HELP sms_source_gather_seconds Duration of the last "
 	    "gather.\n# TYPE sms_source_gather_seconds gauge\n");
 	for (j = 0; j < SRC_COUNT; j++)
-		mb_printf(&b, "sms_source_gather_seconds{source=\"%s\"} "
+		textbuf_printf(&b, "sms_source_gather_seconds{source=\"%s\"} "
 		    "%.3f\n", d->src[j].name,
 		    (double)d->src[j].gather_ms_last / 1000.0);
-	mb_printf(&b, "# HELP sms_source_timeouts_total Gathers that overran "
+	textbuf_printf(&b, "# HELP sms_source_timeouts_total Gathers that overran "
 	    "the time limit.\n# TYPE sms_source_timeouts_total counter\n");
 	for (j = 0; j < SRC_COUNT; j++)
-		mb_printf(&b, "sms_source_timeouts_total{source=\"%s\"} %llu\n",
+		textbuf_printf(&b, "sms_source_timeouts_total{source=\"%s\"} %llu\n",
 		    d->src[j].name, (unsigned long long)d->src[j].timeouts);
 	free(d->metrics_body);
 	d->metrics_body = b.p;

@@ -411,4 +411,12 @@ int	corosync_member_list(const struct smsd *, struct member *out, int max);
 /* {"membership_source", "cluster_name", "detection_ms", "quorate"}. */
 json_t	*corosync_view(const struct smsd *);
 
+/* render.c: a growing text buffer, shared with gather.c's metrics. */
+struct textbuf {
+	char	*p;
+	size_t	 len, cap;
+};
+void	textbuf_printf(struct textbuf *b, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
+
 #endif
