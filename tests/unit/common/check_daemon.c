@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "daemon.h"
+#include "fdio.h"
 #include "log.h"
 #include "../check_main.h"
 #include "../testutil.h"
@@ -83,23 +84,6 @@ teardown(void)
 	free(tmpdir);
 	free(logpath);
 	tmpdir = logpath = NULL;
-}
-
-static size_t
-read_full(int fd, void *buf, size_t len)
-{
-	size_t got = 0;
-	ssize_t n;
-
-	while (got < len) {
-		n = read(fd, (char *)buf + got, len - got);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		got += (size_t)n;
-	}
-	return got;
 }
 
 static void	release_and_fork(enum scenario, int, struct child_info *)
@@ -268,12 +252,12 @@ launch(enum scenario sc, struct run *r)
 	close(hold[0]);
 	r->hold = hold[1];
 
-	if (read_full(rep[0], &r->info, sizeof(r->info)) == sizeof(r->info))
+	if (read_full(rep[0], &r->info, sizeof(r->info)) == 0)
 		r->child = r->info.pid;
 	ck_assert_int_gt(r->child, 0);
 	if (sc == SC_RELEASE_READY || sc == SC_RELEASE_DIES) {
-		ck_assert_uint_eq(read_full(rep[0], &r->info2,
-		    sizeof(r->info2)), sizeof(r->info2));
+		ck_assert_int_eq(read_full(rep[0], &r->info2,
+		    sizeof(r->info2)), 0);
 		r->grandchild = r->info2.pid;
 	}
 	close(rep[0]);

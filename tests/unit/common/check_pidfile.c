@@ -18,6 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fdio.h"
 #include "pidfile.h"
 #include "../check_main.h"
 #include "../testutil.h"
@@ -41,28 +42,11 @@ teardown(void)
 	tmpdir = pidpath = NULL;
 }
 
-/* Read exactly len bytes; fewer only at end of file. */
-static size_t
-read_full(int fd, void *buf, size_t len)
-{
-	size_t got = 0;
-	ssize_t n;
-
-	while (got < len) {
-		n = read(fd, (char *)buf + got, len - got);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		got += (size_t)n;
-	}
-	return got;
-}
-
+/* In a child: pass a report to the test, or die with a telling status. */
 static void
-write_full(int fd, const void *buf, size_t len)
+child_report(int fd, const void *buf, size_t len)
 {
-	if (write(fd, buf, len) != (ssize_t)len)
+	if (write_full(fd, buf, len) == -1)
 		_exit(90);
 }
 
@@ -311,7 +295,7 @@ START_TEST(test_race)
 				_exit(2);
 		} else
 			r.err = errno;
-		write_full(rep[1], &r, sizeof(r));
+		child_report(rep[1], &r, sizeof(r));
 		if (pfh != NULL) {
 			wait_for_release(rel[0]);
 			if (pidfile_remove(pfh) == -1)
@@ -325,8 +309,8 @@ START_TEST(test_race)
 	close(go[1]);		/* go */
 
 	for (i = 0; i < RACERS; i++)
-		ck_assert_uint_eq(read_full(rep[0], &reports[i],
-		    sizeof(reports[i])), sizeof(reports[i]));
+		ck_assert_int_eq(read_full(rep[0], &reports[i],
+		    sizeof(reports[i])), 0);
 	close(rel[1]);		/* the winner may go */
 	close(rep[0]);
 	for (i = 0; i < RACERS; i++)
@@ -372,13 +356,13 @@ START_TEST(test_stale_after_kill)
 		if (pfh == NULL || pidfile_write(pfh) == -1)
 			_exit(2);
 		got = getpid();
-		write_full(rep[1], &got, sizeof(got));
+		child_report(rep[1], &got, sizeof(got));
 		wait_for_release(hold[0]);
 		_exit(0);
 	}
 	close(rep[1]);
 	close(hold[0]);
-	ck_assert_uint_eq(read_full(rep[0], &got, sizeof(got)), sizeof(got));
+	ck_assert_int_eq(read_full(rep[0], &got, sizeof(got)), 0);
 	close(rep[0]);
 	ck_assert_int_eq(got, pid);
 
@@ -437,15 +421,14 @@ START_TEST(test_lock_survives_fork)
 		if (pidfile_write(pfh) == -1)
 			_exit(4);
 		second = getpid();
-		write_full(rep[1], &second, sizeof(second));
+		child_report(rep[1], &second, sizeof(second));
 		wait_for_release(hold[0]);
 		_exit(pidfile_remove(pfh) == 0 ? 0 : 5);
 	}
 	close(rep[1]);
 	close(hold[0]);
 	ck_assert_int_eq(exit_status(first), 0);
-	ck_assert_uint_eq(read_full(rep[0], &second, sizeof(second)),
-	    sizeof(second));
+	ck_assert_int_eq(read_full(rep[0], &second, sizeof(second)), 0);
 	close(rep[0]);
 
 	errno = 0;
