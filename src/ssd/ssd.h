@@ -66,16 +66,18 @@ struct statusfile {
 	const char	*name;
 	dev_t		dev;
 	ino_t		ino;
-	struct timespec	ctime;	/* after our last write */
 	int		written;
 };
-/* Create (if need be) and take the file.  SF_OK, SF_TAKEN if it is not a
-   regular file of ours to write, SF_ERROR with errno. */
+/*
+ * Take the file: a new one, with the old one's times, renamed over it (the
+ * demon that wrote the old one leaves).  SF_OK, SF_TAKEN if the name is not
+ * a regular file of ours to write, SF_ERROR with errno.
+ */
 enum sf_result statusfile_claim(struct statusfile *sf, int dirfd,
 	    const char *name);
 /*
- * Set the timestamps, unless the file is gone (SF_GONE) or was changed by
- * someone else since our last write (SF_TAKEN).
+ * Set the timestamps, unless the file is gone (SF_GONE) or is no longer the
+ * one we took (SF_TAKEN).
  */
 enum sf_result statusfile_write(struct statusfile *sf, uint32_t atime,
 	    uint32_t mtime);

@@ -4,8 +4,12 @@
  * Every access is relative to the directory's descriptor and never follows
  * a symbolic link.  No descriptor on the file is kept: over NFS an open
  * file that is removed lingers as .nfsXXXX, and the removal must be seen.
- * The ctime after each of our writes tells whether someone else (another
- * demon, for the same host) wrote since: then that one wins.
+ *
+ * A demon takes the file by renaming a new one over it, so that the demon
+ * it replaces finds another inode at its next write and leaves.  The inode
+ * is the whole test: timestamps on a network file system (or an older
+ * kernel) may be too coarse to tell two writers apart, and a late write of
+ * the old demon to the new file is simply overwritten.
  */
 #include <sys/types.h>
 #include <sys/stat.h>
@@ -19,46 +23,93 @@
 #include "log.h"
 #include "ssd.h"
 
+/* The times that say "down since the file's change time". */
+static void
+down_times(struct timespec ts[2])
+{
+	Csstat_t down;
+	uint32_t a, m;
+
+	memset(&down, 0, sizeof(down));
+	csstat_encode(&down, &a, &m);
+	ts[0].tv_sec = a;
+	ts[0].tv_nsec = 0;
+	ts[1].tv_sec = m;
+	ts[1].tv_nsec = 0;
+}
+
+/*
+ * The times the new file starts with: those of the file it replaces, so a
+ * reader never sees a status that nobody wrote, or "down since now".
+ */
+static void
+start_times(int dirfd, const char *name, struct timespec ts[2])
+{
+	struct stat sb;
+
+	if (fstatat(dirfd, name, &sb, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    S_ISREG(sb.st_mode)) {
+		ts[0] = sb.st_atim;
+		ts[1] = sb.st_mtim;
+		return;
+	}
+	down_times(ts);
+}
+
 enum sf_result
 statusfile_claim(struct statusfile *sf, int dirfd, const char *name)
 {
-	struct stat sb;
-	int fd;
+	char tmp[CSSTAT_NAME_MAX + 32];
+	struct timespec ts[2];
+	struct stat sb, tsb;
+	int fd, saved_errno;
 
 	memset(sf, 0, sizeof(*sf));
 	sf->dirfd = dirfd;
 	sf->name = name;
-	/* O_NONBLOCK: a FIFO planted under our name must not hang us. */
-	fd = openat(dirfd, name, O_RDONLY | O_CREAT | O_NOFOLLOW |
-	    O_NONBLOCK | O_NOCTTY | O_CLOEXEC, 0644);
-	if (fd == -1) {
-		if (errno == ELOOP) {
+	if (fstatat(dirfd, name, &sb, AT_SYMLINK_NOFOLLOW) == 0) {
+		if (S_ISLNK(sb.st_mode)) {
 			log_warnx("%s is a symbolic link: not touched", name);
 			return SF_TAKEN;
 		}
+		if (!S_ISREG(sb.st_mode)) {
+			log_warnx("%s is not a regular file: not touched",
+			    name);
+			return SF_TAKEN;
+		}
+	} else if (errno != ENOENT)
 		return SF_ERROR;
-	}
-	if (fstat(fd, &sb) == -1) {
-		int saved_errno = errno;
 
-		close(fd);
-		errno = saved_errno;
+	/* A leading dot: readers never take it for a host. */
+	snprintf(tmp, sizeof(tmp), ".ssd.%ld.%.200s", (long)getpid(), name);
+	fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW |
+	    O_NONBLOCK | O_NOCTTY | O_CLOEXEC, 0644);
+	if (fd == -1)
 		return SF_ERROR;
-	}
+	start_times(dirfd, name, ts);
+	if (futimens(fd, ts) == -1 || fstat(fd, &tsb) == -1 ||
+	    !S_ISREG(tsb.st_mode))
+		goto fail;
 	close(fd);
-	if (!S_ISREG(sb.st_mode)) {
-		log_warnx("%s is not a regular file: not touched", name);
+	fd = -1;
+	if (renameat(dirfd, tmp, dirfd, name) == -1)
+		goto fail;
+	/* Ours only if the name now holds the inode we made. */
+	if (fstatat(dirfd, name, &sb, AT_SYMLINK_NOFOLLOW) == -1)
+		return errno == ENOENT ? SF_TAKEN : SF_ERROR;
+	if (sb.st_dev != tsb.st_dev || sb.st_ino != tsb.st_ino)
 		return SF_TAKEN;
-	}
 	sf->dev = sb.st_dev;
 	sf->ino = sb.st_ino;
 	return SF_OK;
-}
 
-static int
-same_time(const struct timespec *a, const struct timespec *b)
-{
-	return a->tv_sec == b->tv_sec && a->tv_nsec == b->tv_nsec;
+fail:
+	saved_errno = errno;
+	if (fd != -1)
+		close(fd);
+	unlinkat(dirfd, tmp, 0);
+	errno = saved_errno;
+	return SF_ERROR;
 }
 
 enum sf_result
@@ -72,8 +123,6 @@ statusfile_write(struct statusfile *sf, uint32_t atime, uint32_t mtime)
 	if (!S_ISREG(sb.st_mode) || sb.st_dev != sf->dev ||
 	    sb.st_ino != sf->ino)
 		return SF_TAKEN;
-	if (sf->written && !same_time(&sb.st_ctim, &sf->ctime))
-		return SF_TAKEN;
 
 	ts[0].tv_sec = atime;
 	ts[0].tv_nsec = 0;
@@ -81,11 +130,14 @@ statusfile_write(struct statusfile *sf, uint32_t atime, uint32_t mtime)
 	ts[1].tv_nsec = 0;
 	if (utimensat(sf->dirfd, sf->name, ts, AT_SYMLINK_NOFOLLOW) == -1)
 		return errno == ENOENT ? SF_GONE : SF_ERROR;
+	/*
+	 * Replaced between the check and the write: the new demon's file got
+	 * our times, which its next write overwrites; we leave.
+	 */
 	if (fstatat(sf->dirfd, sf->name, &sb, AT_SYMLINK_NOFOLLOW) == -1)
 		return errno == ENOENT ? SF_GONE : SF_ERROR;
 	if (sb.st_ino != sf->ino || sb.st_dev != sf->dev)
 		return SF_TAKEN;
-	sf->ctime = sb.st_ctim;
 	sf->written = 1;
 	return SF_OK;
 }
@@ -93,9 +145,7 @@ statusfile_write(struct statusfile *sf, uint32_t atime, uint32_t mtime)
 int
 statusfile_mark_down(int dirfd, const char *name)
 {
-	Csstat_t down;
 	struct timespec ts[2];
-	uint32_t a, m;
 	struct stat sb;
 
 	if (fstatat(dirfd, name, &sb, AT_SYMLINK_NOFOLLOW) == -1)
@@ -105,12 +155,7 @@ statusfile_mark_down(int dirfd, const char *name)
 		return -1;
 	}
 	/* Down since now: readers add the file's age. */
-	memset(&down, 0, sizeof(down));
-	csstat_encode(&down, &a, &m);
-	ts[0].tv_sec = a;
-	ts[0].tv_nsec = 0;
-	ts[1].tv_sec = m;
-	ts[1].tv_nsec = 0;
+	down_times(ts);
 	return utimensat(dirfd, name, ts, AT_SYMLINK_NOFOLLOW);
 }
 

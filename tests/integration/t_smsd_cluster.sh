@@ -52,7 +52,8 @@ all_up() {
 	same "$(jq -r '.members[] | select(.name == "h3") | .system.member' \
 	    "$HM_WORK/cluster.json")" h3
 }
-tap_check "cluster view from h1: three members up, each its own data" all_up
+tap_check "cluster view from h1: three members up, each its own data" \
+	hm_wait_for 10 all_up
 
 hm_host_kill "${pid[h3]}"
 h3_down() {
@@ -62,7 +63,8 @@ h3_down() {
 	jq -e '.members[] | select(.name == "h3") | .error == "connection failed"' \
 	    "$HM_WORK/cluster.json" >/dev/null
 }
-tap_check "h3's smsd down: shown unreachable, the others up" h3_down
+tap_check "h3's smsd down: shown unreachable, the others up" \
+	hm_wait_for 10 h3_down
 
 hm_isolate h2
 h2_cut() {

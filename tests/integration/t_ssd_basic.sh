@@ -95,7 +95,7 @@ hm_host_kill "${pid[beta]}" TERM
 tap_check "a stopped demon marks its host down at once" \
 	eval 'CSSTAT_DOWN_AFTER=600 is_state alpha beta down'
 
-# A second demon for alpha: the first notices the ctime change and exits.
+# A second demon for alpha replaces the file: the first notices and exits.
 first=${pid[alpha]}
 hm_host_spawn alpha "$HM_WORK/alpha2.out" "$bin/ssd" -f -D "$share" -i 1 >/dev/null
 second=$HM_LAST_PID

@@ -58,10 +58,10 @@ rc=$?
 init stop >/dev/null 2>&1
 rc=$?
 # Exited, it may be a zombie a moment longer, until its root parent reaps
-# it (kill -0 succeeds on a zombie); the registration is gone already.
+# it; hm_pid_alive counts a zombie as gone.  The registration is gone already.
 if [ $rc -eq 0 ] &&
     ! hm_host_exec "$H" rpcinfo -T udp 127.0.0.1 100024 1 >/dev/null 2>&1 &&
-    hm_wait_for 5 sh -c "! kill -0 $pid 2>/dev/null"; then
+    hm_wait_for 5 eval '! hm_pid_alive "$pid"'; then
 	tap_ok "stop: the daemon is gone and unregistered"
 else
 	tap_fail "stop" "exit $rc"

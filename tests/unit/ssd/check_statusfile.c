@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 
 #include <check.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -76,25 +77,82 @@ START_TEST(test_removed)
 }
 END_TEST
 
+/* Someone else's write to our file is overwritten, not a takeover. */
 START_TEST(test_other_writer)
 {
 	struct timespec ts[2] = { { 7, 0 }, { 7, 0 } };
 	struct statusfile sf;
-	struct stat before;
-	int tries = 0;
 
 	ck_assert_int_eq(statusfile_claim(&sf, dirfd_, "alpha"), SF_OK);
 	ck_assert_int_eq(statusfile_write(&sf, 1 << 16, 0), SF_OK);
+	ck_assert_int_eq(utimensat(dirfd_, "alpha", ts, 0), 0);
+	ck_assert_int_eq(statusfile_write(&sf, 2 << 16, 0), SF_OK);
+	ck_assert_int_eq(stat_of("alpha").st_atime, 2 << 16);
+}
+END_TEST
+
+/* A second demon's claim makes the first one's next write SF_TAKEN. */
+START_TEST(test_second_claim)
+{
+	struct statusfile first, second;
+	struct stat before, after;
+
+	ck_assert_int_eq(statusfile_claim(&first, dirfd_, "alpha"), SF_OK);
+	ck_assert_int_eq(statusfile_write(&first, 0x12345678, 0x06010302),
+	    SF_OK);
 	before = stat_of("alpha");
-	/* The ctime clock is coarse: write until the ctime moves. */
-	do {
-		ck_assert_int_eq(utimensat(dirfd_, "alpha", ts, 0), 0);
-		ck_assert_int_lt(++tries, 1000000);
-	} while (stat_of("alpha").st_ctim.tv_nsec == before.st_ctim.tv_nsec &&
-	    stat_of("alpha").st_ctim.tv_sec == before.st_ctim.tv_sec);
-	ck_assert_int_eq(statusfile_write(&sf, 1 << 16, 0), SF_TAKEN);
-	/* The other writer's times are left alone. */
-	ck_assert_int_eq(stat_of("alpha").st_atime, 7);
+	ck_assert_int_eq(statusfile_claim(&second, dirfd_, "alpha"), SF_OK);
+	after = stat_of("alpha");
+	/* A new inode, still with the times the first one wrote. */
+	ck_assert(after.st_ino != before.st_ino);
+	ck_assert_uint_eq((uint32_t)after.st_atime, 0x12345678);
+	ck_assert_uint_eq((uint32_t)after.st_mtime, 0x06010302);
+	ck_assert_int_eq(after.st_size, 0);
+	ck_assert_int_eq(statusfile_write(&first, 1 << 16, 0), SF_TAKEN);
+	ck_assert_int_eq(statusfile_write(&second, 3 << 16, 0), SF_OK);
+	ck_assert_int_eq(stat_of("alpha").st_atime, 3 << 16);
+	ck_assert_int_eq(statusfile_write(&first, 1 << 16, 0), SF_TAKEN);
+}
+END_TEST
+
+/* A new file starts marked down, and the claim leaves nothing else. */
+START_TEST(test_claim_new_is_down)
+{
+	struct statusfile sf;
+	struct dirent *de;
+	Csstat_t st;
+	struct stat sb;
+	DIR *d;
+	int n = 0;
+
+	ck_assert_int_eq(statusfile_claim(&sf, dirfd_, "alpha"), SF_OK);
+	sb = stat_of("alpha");
+	ck_assert_int_eq(csstat_at(dirfd_, "alpha", sb.st_ctime + 5, &st,
+	    NULL), 0);
+	ck_assert_int_le(st.up, 0);
+	ck_assert_ptr_nonnull(d = opendir(dir));
+	while ((de = readdir(d)) != NULL)
+		if (strcmp(de->d_name, ".") != 0 &&
+		    strcmp(de->d_name, "..") != 0) {
+			ck_assert_str_eq(de->d_name, "alpha");
+			n++;
+		}
+	closedir(d);
+	ck_assert_int_eq(n, 1);
+}
+END_TEST
+
+/* The longest name a reader accepts can be claimed too. */
+START_TEST(test_claim_long_name)
+{
+	char name[CSSTAT_NAME_MAX + 1];
+	struct statusfile sf;
+
+	memset(name, 'h', CSSTAT_NAME_MAX);
+	name[CSSTAT_NAME_MAX] = '\0';
+	ck_assert(csstat_name_ok(name));
+	ck_assert_int_eq(statusfile_claim(&sf, dirfd_, name), SF_OK);
+	ck_assert_int_eq(statusfile_write(&sf, 1 << 16, 0), SF_OK);
 }
 END_TEST
 
@@ -177,6 +235,9 @@ statusfile_suite(void)
 	tcase_add_test(tc, test_claim_and_write);
 	tcase_add_test(tc, test_removed);
 	tcase_add_test(tc, test_other_writer);
+	tcase_add_test(tc, test_second_claim);
+	tcase_add_test(tc, test_claim_new_is_down);
+	tcase_add_test(tc, test_claim_long_name);
 	tcase_add_test(tc, test_replaced);
 	tcase_add_test(tc, test_symlink_planted);
 	tcase_add_test(tc, test_fifo_planted);
