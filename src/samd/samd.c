@@ -35,6 +35,7 @@
 #include "log.h"
 #include "pidfile.h"
 #include "sam.h"
+#include "smspost.h"
 #include "timeutil.h"
 
 /*
@@ -99,6 +100,34 @@ number(const char *s, int min, int max, const char *what)
 	return (int)v;
 }
 
+/*
+ * The local smsd hears of every event too (smsd.8: hostmon.samd.*); the
+ * event log stays the record, so a post that finds no smsd is dropped.
+ */
+static void
+post_event(const struct sam_event *ev, const char *when)
+{
+	const char *name = "hostmon.samd.change";
+	int pri = SMSPOST_WARNING;
+
+	if (ev->type == SAM_TIME)
+		name = "hostmon.samd.time";
+	else if (ev->state == SAM_DOWN) {
+		name = "hostmon.samd.outage";
+		pri = ev->plan == SAM_PLANNED ? SMSPOST_NOTICE : SMSPOST_ERROR;
+	} else if (ev->state == SAM_UP) {
+		name = "hostmon.samd.up";
+		pri = SMSPOST_NOTICE;
+	} else if (ev->state == SAM_GONE)
+		name = "hostmon.samd.gone";
+	if (smspost(name, pri, "%s.%s %s%s%s at %s (event %" PRIu64 "): %s",
+	    sam_type_name(ev->type), ev->name, sam_state_name(ev->state),
+	    ev->plan != SAM_PLAN_NONE ? " " : "", sam_plan_name(ev->plan),
+	    when, ev->evid, ev->msg) == -1)
+		log_debug("event %" PRIu64 " not posted to smsd: %s", ev->evid,
+		    strerror(errno));
+}
+
 static int
 log_event(struct samd *sd, struct sam_event *ev)
 {
@@ -113,6 +142,7 @@ log_event(struct samd *sd, struct sam_event *ev)
 	    sam_type_name(ev->type), ev->name, sam_state_name(ev->state),
 	    ev->plan != SAM_PLAN_NONE ? " " : "", sam_plan_name(ev->plan),
 	    sam_fmt_time(ev->time, t, sizeof(t)), ev->msg);
+	post_event(ev, t);
 	return 0;
 }
 

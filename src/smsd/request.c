@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "smsd.h"
+#include "smspost.h"
 
 static const struct {
 	const char	*path;
@@ -80,23 +81,8 @@ priority_parse(const char *s, int *out)
 int
 event_name_valid(const char *s, size_t len)
 {
-	size_t i, comp = 0;
-
-	if (len == 0 || len > EVENT_NAME_MAX)
-		return 0;
-	for (i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c == '.') {
-			if (comp == 0)
-				return 0;
-			comp = 0;
-		} else if (isalnum(c) || c == '_' || c == '-')
-			comp++;
-		else
-			return 0;
-	}
-	return comp > 0;
+	/* One rule for smsd and for the daemons that post to it. */
+	return len <= EVENT_NAME_MAX && smspost_name_valid(s, len);
 }
 
 /* An event name that may hold '*' and '?' wildcards. */

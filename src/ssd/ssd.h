@@ -66,6 +66,7 @@ struct statusfile {
 	const char	*name;
 	dev_t		dev;
 	ino_t		ino;
+	struct timespec	ctime;	/* after our last write */
 	int		written;
 };
 /*
@@ -76,8 +77,9 @@ struct statusfile {
 enum sf_result statusfile_claim(struct statusfile *sf, int dirfd,
 	    const char *name);
 /*
- * Set the timestamps, unless the file is gone (SF_GONE) or is no longer the
- * one we took (SF_TAKEN).
+ * Set the timestamps, unless the file is gone (SF_GONE), is no longer the
+ * one we took or was changed by someone else since our last write
+ * (SF_TAKEN).
  */
 enum sf_result statusfile_write(struct statusfile *sf, uint32_t atime,
 	    uint32_t mtime);

@@ -5,11 +5,12 @@
  * a symbolic link.  No descriptor on the file is kept: over NFS an open
  * file that is removed lingers as .nfsXXXX, and the removal must be seen.
  *
- * A demon takes the file by renaming a new one over it, so that the demon
- * it replaces finds another inode at its next write and leaves.  The inode
- * is the whole test: timestamps on a network file system (or an older
- * kernel) may be too coarse to tell two writers apart, and a late write of
- * the old demon to the new file is simply overwritten.
+ * Another writer shows in two ways, and either makes the demon leave: the
+ * file's ctime is not the one our last write left (another demon, ours or
+ * another implementation of the format, set the times), or the name holds
+ * another inode.  A demon takes the file by renaming a new one over it, so
+ * that the one it replaces notices even when both write within one tick of
+ * a coarse ctime clock (a network file system, an older kernel).
  */
 #include <sys/types.h>
 #include <sys/stat.h>
@@ -54,6 +55,12 @@ start_times(int dirfd, const char *name, struct timespec ts[2])
 		return;
 	}
 	down_times(ts);
+}
+
+static int
+same_time(const struct timespec *a, const struct timespec *b)
+{
+	return a->tv_sec == b->tv_sec && a->tv_nsec == b->tv_nsec;
 }
 
 enum sf_result
@@ -123,6 +130,8 @@ statusfile_write(struct statusfile *sf, uint32_t atime, uint32_t mtime)
 	if (!S_ISREG(sb.st_mode) || sb.st_dev != sf->dev ||
 	    sb.st_ino != sf->ino)
 		return SF_TAKEN;
+	if (sf->written && !same_time(&sb.st_ctim, &sf->ctime))
+		return SF_TAKEN;
 
 	ts[0].tv_sec = atime;
 	ts[0].tv_nsec = 0;
@@ -132,12 +141,13 @@ statusfile_write(struct statusfile *sf, uint32_t atime, uint32_t mtime)
 		return errno == ENOENT ? SF_GONE : SF_ERROR;
 	/*
 	 * Replaced between the check and the write: the new demon's file got
-	 * our times, which its next write overwrites; we leave.
+	 * our times; we leave.
 	 */
 	if (fstatat(sf->dirfd, sf->name, &sb, AT_SYMLINK_NOFOLLOW) == -1)
 		return errno == ENOENT ? SF_GONE : SF_ERROR;
 	if (sb.st_ino != sf->ino || sb.st_dev != sf->dev)
 		return SF_TAKEN;
+	sf->ctime = sb.st_ctim;
 	sf->written = 1;
 	return SF_OK;
 }

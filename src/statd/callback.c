@@ -26,6 +26,7 @@
 #include <rpc/pmap_prot.h>
 
 #include "log.h"
+#include "smspost.h"
 #include "statd.h"
 #include "timeutil.h"
 
@@ -312,6 +313,12 @@ callback_notify(const char *mon_name, int state, const struct sockaddr *sender)
 	log_info("SM_NOTIFY from %s: %s is in state %d; %lu hosts matched%s",
 	    sender ? sm_addr_str(sender, a, sizeof(a)) : "?", esc(mon_name),
 	    state, delivered, repeats ? " (repeat ignored)" : "");
+	/* The local smsd hears of each reboot once, not of repeats. */
+	if (delivered > 0)
+		(void)smspost("hostmon.statd.notify", SMSPOST_NOTICE,
+		    "%s rebooted (state %d), from %s; lock managers told for "
+		    "%lu monitored hosts", esc(mon_name), state,
+		    sender ? a : "?", delivered);
 }
 
 static void

@@ -18,6 +18,7 @@
 #include <strings.h>
 
 #include "log.h"
+#include "smspost.h"
 #include "statd.h"
 #include "timeutil.h"
 
@@ -666,6 +667,9 @@ sm_crash(const char *why)
 	mon_foreach_host(queue_host, &now);
 	mon_clear();
 	log_info("%s: state now %d, notifying %lu hosts", why, sm_state,
+	    hosts_before);
+	(void)smspost("hostmon.statd.reboot", SMSPOST_WARNING,
+	    "%s: NSM state now %d, notifying %lu hosts", why, sm_state,
 	    hosts_before);
 	notify_start();
 	return 0;

@@ -23,6 +23,7 @@
 #include <rpc/pmap_prot.h>
 
 #include "log.h"
+#include "smspost.h"
 #include "statd.h"
 #include "timeutil.h"
 
@@ -195,9 +196,13 @@ finish(struct notif *n, int delivered)
 		log_info("notified %s (%s) of state %d", esc(n->name),
 		    sm_addr_str((struct sockaddr *)&n->addrs[n->addr], a,
 		    sizeof(a)), n->state);
-	else
+	else {
 		log_warnx("gave up notifying %s after %u attempts in 24 hours",
 		    esc(n->name), n->attempts);
+		(void)smspost("hostmon.statd.giveup", SMSPOST_WARNING,
+		    "gave up notifying %s of state %d after %u attempts in 24 "
+		    "hours", esc(n->name), n->state, n->attempts);
+	}
 	/*
 	 * A delivered host's 'D' record is committed with the rest of its
 	 * batch (notify_input): one fdatasync per batch of replies, not one

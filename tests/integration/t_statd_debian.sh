@@ -106,8 +106,14 @@ tap_check "our statd (h1) monitors h2 again" st_mon h1 h2 $PRIV_TO_OURS
 tap_check "SM_SIMU_CRASH on h1" eval 'st_smcall h1 crash | grep -qx ok'
 tap_check "h2's lock manager is called back by Debian's statd: mon_name h1 state $s2" \
 	nlm_wait h2 15 "mon_name h1 state $s2 priv $PRIV_TO_DEB\$"
+# Each lock manager heard of each notification, and of nothing else: distinct
+# (mon_name, state) pairs, since either statd sends a callback again when the
+# answer is late (see statd.sh).  Our statd delivered each at most once (its
+# log counts deliveries answered in time).
 tap_check "each lock manager got exactly the callbacks expected" eval \
-	'[ "$(nlm_count h1 "^call 16")" = 2 ] && [ "$(nlm_count h2 "^call 16")" = 2 ]'
+	'same_text "$(nlm_pairs h1)" "$(printf "%s\n" "h2 $d1" "$h2addr $d1" | LC_ALL=C sort)" &&
+	 same_text "$(nlm_pairs h2)" "$(printf "%s\n" "h1 $s1" "h1 $s2" | LC_ALL=C sort)" &&
+	 [ "$(st_told h1 h2 "$d1")" -le 1 ] && [ "$(st_told h1 "$h2addr" "$d1")" -le 1 ]'
 
 tap_check "Debian's statd stops on SIGTERM" hm_host_kill "$DEB_PID" TERM
 tap_check "our statd stops cleanly on SIGTERM" st_stop h1

@@ -91,12 +91,26 @@ tap_check "h1 sends SM_NOTIFY h1 $s2 to h2 again" \
 tap_check "a marker notification sent after it is delivered" eval \
 	'st_smcall h2 notify marker 1001 | grep -qx ok &&
 	 nlm_wait h2 15 "mon_name marker state 1001 priv $PRIV_MARK\$"'
-tap_check "the repeat was not delivered (one callback for state $s2)" \
-	same_text "$(nlm_count h2 "mon_name h1 state $s2 ")" 1
+# h2's statd says in its log, before it answers, that it matched no host
+# anew, and it delivered the callback for state $s2 at most once: it logs a
+# delivery ("told") once, when the lock manager answered in time, while
+# nlmstub may record one more than once (see statd.sh).  A callback the
+# repeat had queued would have reached nlmstub before the marker's.
+repeat_ignored() {
+	local log
+	log=$(st_dir h2)/statd.log
+	grep "SM_NOTIFY from $(hm_host_addr h1): h1 is in state $1;" "$log"
+	grep -q "SM_NOTIFY from $(hm_host_addr h1): h1 is in state $1; 0 hosts matched (repeat ignored)\$" \
+		"$log" && [ "$(st_told h2 h1 "$1")" -le 1 ]
+}
+tap_check "the repeat was not delivered (one callback for state $s2)" repeat_ignored "$s2"
+tap_check "h2's lock manager heard of each notification so far, and of nothing else" \
+	same_text "$(nlm_pairs h2)" \
+	"$(printf '%s\n' "h1 $s1" "$h3addr $((s3 + 2))" "h1 $s2" "marker 1001" | LC_ALL=C sort)"
 
 # --- a restart in the same boot ----------------------------------------------
 tap_check "h1 monitors h2 again" st_mon h1 h2 0
-callbacks=$(nlm_count h2 "^call 16")
+callbacks=$(nlm_pairs h2)
 h2log_lines=$(wc -l <"$(st_dir h2)/statd.log")
 tap_check "restart h1's statd with the same boot id" \
 	eval 'st_stop h1 && st_start h1'
@@ -110,8 +124,9 @@ tap_check "after the restart: h1 answers SM_STAT with state $s2" \
 tap_check "the restarted statd queued no notification" eval \
 	'grep "ready: state" "$(st_dir h1)/statd.log" | tail -n 1 |
 	 grep -q "ready: state '"$s2"', .* 0 notifications pending"'
-tap_check "the restart notified nobody" eval \
-	'[ "$(nlm_count h2 "^call 16")" = '"$callbacks"' ]'
+# Distinct pairs: a late answer may have made h2's statd send a callback from
+# before the restart again, which is not a new one.
+tap_check "the restart notified nobody" same_text "$(nlm_pairs h2)" "$callbacks"
 tap_check "h2's statd got no SM_NOTIFY from h1 after the restart" \
 	no_notify_since h2 "$h2log_lines" "$(hm_host_addr h1)"
 

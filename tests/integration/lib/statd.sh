@@ -22,7 +22,18 @@
 #	nlm_wait HOST SECS REGEX [N]	wait until at least N (default 1) match
 #	nlm_from_loopback_reserved HOST REGEX  every matching call came from
 #					127.0.0.1 and a reserved port (and one did)
+#	nlm_pairs HOST			the distinct "MON_NAME STATE" of the NSM
+#					callbacks HOST's nlmstub got, one a line, sorted
+#	st_told HOST NAME STATE		how often HOST's statd logged a callback about
+#					NAME in STATE as answered (once per delivery)
 #	same_text GOT EXPECTED		equal, or say what differs
+#
+# Counting callbacks: a statd sends a callback again when the lock manager's
+# answer is late (ours after 1 s, Debian's after some seconds), so nlmstub
+# may record one delivery twice.  Count distinct pairs there (nlm_pairs) for
+# "delivered"; our statd logs a delivery once, but only when it was answered
+# in time (a lock manager slow on every try gets none): st_told <= 1 for
+# "not delivered twice".
 
 ST_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd -P)
 case ${B:-build} in
@@ -145,6 +156,16 @@ nlm_from_loopback_reserved() {
 	grep -E -- "$2" "$(nlm_calls "$1")" |
 		awk '{ n++; split($6, a, ":"); if (a[1] != "127.0.0.1" || a[2] >= 1024) bad++ }
 		     END { exit !(n > 0 && bad == 0) }'
+}
+
+nlm_pairs() {
+	# call 16 vers V from ADDR:PORT mon_name NAME state N priv HEX
+	awk '$1 == "call" && $2 == 16 { print $8, $10 }' "$(nlm_calls "$1")" |
+		LC_ALL=C sort -u
+}
+
+st_told() {
+	grep -c "told program 100021 that $2 is in state $3\$" "$(st_dir "$1")/statd.log"
 }
 
 same_text() {
