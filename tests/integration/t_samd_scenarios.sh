@@ -72,6 +72,15 @@ outage_within() {
 	[ "$p" = "$5" ] && [ $((u - d)) -ge "$3" ] && [ $((u - d)) -le "$4" ]
 }
 
+# The last outage of TYPE.NAME went down from LO to HI (seconds).
+down_within() {
+	local o d u p
+	o=$(last_outage "$1" "$2") || { echo "no outage of $1.$2"; return 1; }
+	read -r d u p <<<"$o"
+	echo "outage $1.$2: down at $d, expected $3..$4"
+	[ "$d" -ge "$3" ] && [ "$d" -le "$4" ]
+}
+
 count_events() { sam "$bin/samrep" -e "$END" -q EVENTS "$@" | grep -c '^evid='; }
 
 # --- bad options -------------------------------------------------------------
@@ -114,8 +123,15 @@ sleep_beats() { sleep $((HB * $1)); }	# an outage or uptime of known length
 sleep_beats 2
 old=$(pid_of samd)
 oldsig=$(pid_of samsigd)
+# samkeep is held for 2 s, so a down event dated at the restart instead of at
+# the last heartbeat would show.
+keep=$(pid_of samkeep)
+kill -STOP "$keep"
 t0=$(now)
 kill -9 "$old"
+tk=$(now)
+sleep 2
+kill -CONT "$keep"
 tap_check "samkeep restarts a killed samd" \
 	hm_wait_for 10 eval '[ -n "$(pid_of samd)" ] && [ "$(pid_of samd)" != "$old" ]'
 t1=$(now)
@@ -123,7 +139,9 @@ t1=$(now)
 tap_check "samsigd died with its samd" hm_wait_for 5 eval '! hm_pid_alive "$oldsig"'
 # Down at the last heartbeat (at most HB before the kill at t0), up by t1.
 tap_check "APPL down (unplanned, from the last heartbeat) and up logged" \
-	hm_wait_for 5 outage_within APPL samd 0 $((t1 - t0 + HB + 1)) UNPLANNED
+	hm_wait_for 5 outage_within APPL samd 2 $((t1 - t0 + HB + 1)) UNPLANNED
+tap_check "the APPL down event is dated at the last heartbeat before the kill" \
+	down_within APPL samd $((t0 - HB - 1)) "$tk"
 tap_check "samd was restarted with PROC_FAIL" log_has "restarted $root/samd PROC_FAIL"
 
 # --- clean stop and restart ------------------------------------------------------
@@ -178,10 +196,12 @@ sleep_beats 2
 old=$(pid_of samd)
 t0=$(now)
 kill -9 "$old"
+tk=$(now)
 hm_wait_for 10 eval '[ -n "$(pid_of samd)" ] && [ "$(pid_of samd)" != "$old" ]'
 t1=$(now)
 tap_check "after the steps, a samd crash still measures to one heartbeat" \
-	hm_wait_for 5 outage_within APPL samd 0 $((t1 - t0 + HB + 1)) UNPLANNED
+	eval 'hm_wait_for 5 outage_within APPL samd 0 $((t1 - t0 + HB + 1)) UNPLANNED &&
+	    down_within APPL samd $((t0 - HB - 1)) "$tk"'
 sam "$bin/samdctl" stop >/dev/null
 sam "$bin/samdctl" restart >/dev/null
 
