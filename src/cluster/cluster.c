@@ -10,6 +10,12 @@
  * goes away every handle is finalized and a one-second timer tries again;
  * nothing is polled meanwhile, so a disconnected handle costs one failed
  * local connect a second.
+ *
+ * The client libraries are not linked in: corolib loads them at the first
+ * connection attempt (and at every retry until they are there), so a host
+ * without them runs the programs in single-node mode.  Every corosync call
+ * goes through its table, api, set once they are loaded; handles exist,
+ * and callbacks run, only after that.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -19,12 +25,8 @@
 #include <sys/epoll.h>
 #include <unistd.h>
 
-#include <corosync/corotypes.h>
-#include <corosync/cmap.h>
-#include <corosync/cpg.h>
-#include <corosync/quorum.h>
-
 #include "cluster.h"
+#include "corolib.h"
 #include "log.h"
 #include "members.h"
 #include "timeutil.h"
@@ -83,13 +85,16 @@ struct cluster {
 	char		 name[128];
 };
 
+/* corosync's functions, once corolib_load() found them. */
+static const struct corolib *api;
+
 /* The handle a corosync callback belongs to, through its context. */
 static struct cluster *
 quorum_owner(quorum_handle_t qh)
 {
 	const void *ctx = NULL;
 
-	if (quorum_context_get(qh, &ctx) != CS_OK)
+	if (api->quorum_context_get(qh, &ctx) != CS_OK)
 		return NULL;
 	return (struct cluster *)(uintptr_t)ctx;
 }
@@ -99,7 +104,7 @@ cpg_owner(cpg_handle_t ch)
 {
 	void *ctx = NULL;
 
-	if (cpg_context_get(ch, &ctx) != CS_OK)
+	if (api->cpg_context_get(ch, &ctx) != CS_OK)
 		return NULL;
 	return ctx;
 }
@@ -152,15 +157,15 @@ cluster_read_nodelist(struct cluster *c)
 		return;
 	for (i = 0; i < 1024; i++) {
 		snprintf(key, sizeof(key), "nodelist.node.%u.nodeid", i);
-		if (cmap_get_uint32(c->mh, key, &id) != CS_OK)
+		if (api->cmap_get_uint32(c->mh, key, &id) != CS_OK)
 			break;
 		addr = NULL;
 		snprintf(key, sizeof(key), "nodelist.node.%u.ring0_addr", i);
-		if (cmap_get_string(c->mh, key, &addr) != CS_OK)
+		if (api->cmap_get_string(c->mh, key, &addr) != CS_OK)
 			addr = NULL;
 		s = NULL;
 		snprintf(key, sizeof(key), "nodelist.node.%u.name", i);
-		if (cmap_get_string(c->mh, key, &s) != CS_OK)
+		if (api->cmap_get_string(c->mh, key, &s) != CS_OK)
 			s = NULL;
 		if (members_set_name(&c->t, id, s != NULL ? s : addr) == -1 ||
 		    members_set_addr(&c->t, id, addr) == -1)
@@ -180,17 +185,18 @@ cluster_read_timeouts(struct cluster *c)
 
 	if (!c->have_m)
 		return;
-	if (cmap_get_uint32(c->mh, "runtime.config.totem.token", &token) != CS_OK &&
-	    cmap_get_uint32(c->mh, "totem.token", &token) != CS_OK)
+	if (api->cmap_get_uint32(c->mh, "runtime.config.totem.token",
+	    &token) != CS_OK &&
+	    api->cmap_get_uint32(c->mh, "totem.token", &token) != CS_OK)
 		token = CLUSTER_DEFAULT_TOKEN;
-	if (cmap_get_uint32(c->mh, "runtime.config.totem.consensus",
+	if (api->cmap_get_uint32(c->mh, "runtime.config.totem.consensus",
 	    &consensus) != CS_OK &&
-	    cmap_get_uint32(c->mh, "totem.consensus", &consensus) != CS_OK)
+	    api->cmap_get_uint32(c->mh, "totem.consensus", &consensus) != CS_OK)
 		consensus = token + token / 5;
 	c->token_ms = token;
 	c->consensus_ms = consensus;
 	c->detection_ms = (int)(token + consensus);
-	if (cmap_get_string(c->mh, "totem.cluster_name", &s) == CS_OK) {
+	if (api->cmap_get_string(c->mh, "totem.cluster_name", &s) == CS_OK) {
 		snprintf(c->name, sizeof(c->name), "%s", s);
 		free(s);
 	}
@@ -374,22 +380,23 @@ cluster_close_handles(struct cluster *c)
 {
 	if (c->have_c) {
 		epoll_ctl(c->epfd, EPOLL_CTL_DEL, c->cfd, NULL);
-		cpg_finalize(c->ch);
+		api->cpg_finalize(c->ch);
 		c->have_c = 0;
 	}
 	if (c->have_q) {
 		epoll_ctl(c->epfd, EPOLL_CTL_DEL, c->qfd, NULL);
-		quorum_finalize(c->qh);
+		api->quorum_finalize(c->qh);
 		c->have_q = 0;
 	}
 	if (c->have_m) {
-		cmap_finalize(c->mh);
+		api->cmap_finalize(c->mh);
 		c->have_m = 0;
 	}
 	c->qfd = c->cfd = -1;
 }
 
-/* The CPG part is optional: without it every leave counts as a failure. */
+/* The CPG part is optional: without it (or without libcpg) every leave
+   counts as a failure. */
 static void
 cluster_open_cpg(struct cluster *c)
 {
@@ -397,28 +404,36 @@ cluster_open_cpg(struct cluster *c)
 	struct cpg_name group;
 	cs_error_t err;
 
+	if (api->cpg_error != NULL) {
+		if (!c->said_no_cpg)
+			log_warnx("cluster: corosync cpg: %s; every member "
+			    "that goes away counts as failed", api->cpg_error);
+		c->said_no_cpg = 1;
+		return;
+	}
 	memset(&data, 0, sizeof(data));
 	data.model = CPG_MODEL_V1;
 	data.cpg_deliver_fn = cpg_deliver_cb;
 	data.cpg_confchg_fn = cpg_confchg_cb;
-	err = cpg_model_initialize(&c->ch, CPG_MODEL_V1,
+	err = api->cpg_model_initialize(&c->ch, CPG_MODEL_V1,
 	    (cpg_model_data_t *)&data, c);
 	if (err == CS_OK) {
 		c->have_c = 1;
 		memset(&group, 0, sizeof(group));
 		group.length = sizeof(CLUSTER_CPG_GROUP) - 1;
 		memcpy(group.value, CLUSTER_CPG_GROUP, group.length);
-		err = cpg_join(c->ch, &group);
+		err = api->cpg_join(c->ch, &group);
 		if (err == CS_OK)
-			err = cpg_fd_get(c->ch, &c->cfd);
+			err = api->cpg_fd_get(c->ch, &c->cfd);
 	}
 	if (err != CS_OK) {
 		if (!c->said_no_cpg)
 			log_warnx("cluster: corosync cpg: %s; every member "
-			    "that goes away counts as failed", cs_strerror(err));
+			    "that goes away counts as failed",
+			    api->cs_strerror(err));
 		c->said_no_cpg = 1;
 		if (c->have_c)
-			cpg_finalize(c->ch);
+			api->cpg_finalize(c->ch);
 		c->have_c = 0;
 		c->cfd = -1;
 		return;
@@ -426,21 +441,42 @@ cluster_open_cpg(struct cluster *c)
 	epoll_add(c, c->cfd);
 }
 
+/* Not connected: say why the first time only, and try again later. */
+static void
+cluster_single(struct cluster *c, const char *why)
+{
+	if (!c->said_single) {
+		log_info("cluster: no corosync (%s): single-node mode", why);
+		c->said_single = 1;
+	}
+	c->next_try_mono = mono_ms() + CLUSTER_RETRY_MS;
+}
+
 static int
 cluster_connect(struct cluster *c)
 {
 	quorum_model_v1_data_t qdata;
+	const struct corolib *lib;
 	uint32_t qtype = 0;
 	unsigned int nodeid = 0;
 	cs_error_t err;
 	const char *what;
 	int64_t now;
-	char gap[24];
+	char gap[24], why[160];
+
+	/* Every attempt loads what is missing (libcpg may be, for good):
+	   a library installed meanwhile is found, and once all are there
+	   this costs nothing. */
+	if ((lib = corolib_load(&what)) == NULL) {
+		cluster_single(c, what);
+		return -1;
+	}
+	api = lib;
 
 	/* ORDER: cmap first, so names and timeouts are known before the
 	   first membership is reported. */
 	what = "cmap";
-	if ((err = cmap_initialize(&c->mh)) != CS_OK)
+	if ((err = api->cmap_initialize(&c->mh)) != CS_OK)
 		goto fail;
 	c->have_m = 1;
 	cluster_read_timeouts(c);
@@ -451,20 +487,20 @@ cluster_connect(struct cluster *c)
 	qdata.model = QUORUM_MODEL_V1;
 	qdata.quorum_notify_fn = quorum_quorate_cb;
 	qdata.nodelist_notify_fn = quorum_nodelist_cb;
-	if ((err = quorum_model_initialize(&c->qh, QUORUM_MODEL_V1,
+	if ((err = api->quorum_model_initialize(&c->qh, QUORUM_MODEL_V1,
 	    (quorum_model_data_t *)&qdata, &qtype, c)) != CS_OK)
 		goto fail;
 	c->have_q = 1;
-	if ((err = quorum_fd_get(c->qh, &c->qfd)) != CS_OK ||
-	    (err = quorum_trackstart(c->qh, CS_TRACK_CURRENT | CS_TRACK_CHANGES))
-	    != CS_OK)
+	if ((err = api->quorum_fd_get(c->qh, &c->qfd)) != CS_OK ||
+	    (err = api->quorum_trackstart(c->qh,
+	    CS_TRACK_CURRENT | CS_TRACK_CHANGES)) != CS_OK)
 		goto fail;
 	epoll_add(c, c->qfd);
 
 	cluster_open_cpg(c);
-	if (c->have_c && cpg_local_get(c->ch, &nodeid) == CS_OK)
+	if (c->have_c && api->cpg_local_get(c->ch, &nodeid) == CS_OK)
 		c->t.local_nodeid = nodeid;
-	else if (cmap_get_uint32(c->mh, "runtime.votequorum.this_node_id",
+	else if (api->cmap_get_uint32(c->mh, "runtime.votequorum.this_node_id",
 	    &nodeid) == CS_OK)
 		c->t.local_nodeid = nodeid;
 	if (c->t.local_nodeid != 0)
@@ -502,12 +538,8 @@ cluster_connect(struct cluster *c)
 
 fail:
 	cluster_close_handles(c);
-	if (!c->said_single) {
-		log_info("cluster: no corosync (%s: %s): single-node mode",
-		    what, cs_strerror(err));
-		c->said_single = 1;
-	}
-	c->next_try_mono = mono_ms() + CLUSTER_RETRY_MS;
+	snprintf(why, sizeof(why), "%s: %s", what, api->cs_strerror(err));
+	cluster_single(c, why);
 	return -1;
 }
 
@@ -619,13 +651,14 @@ cluster_dispatch(struct cluster *c)
 	/* ORDER: CPG before quorum: a clean leave's CPG report was written
 	   before the membership change, and must be known when it is
 	   applied. */
-	if (c_ready && dispatch_failed(err = cpg_dispatch(c->ch, CS_DISPATCH_ALL))) {
-		cluster_disconnect(c, cs_strerror(err));
+	if (c_ready &&
+	    dispatch_failed(err = api->cpg_dispatch(c->ch, CS_DISPATCH_ALL))) {
+		cluster_disconnect(c, api->cs_strerror(err));
 		return;
 	}
 	if (q_ready &&
-	    dispatch_failed(err = quorum_dispatch(c->qh, CS_DISPATCH_ALL))) {
-		cluster_disconnect(c, cs_strerror(err));
+	    dispatch_failed(err = api->quorum_dispatch(c->qh, CS_DISPATCH_ALL))) {
+		cluster_disconnect(c, api->cs_strerror(err));
 		return;
 	}
 	if (hup) {

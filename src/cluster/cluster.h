@@ -15,9 +15,12 @@
  *			cluster_dispatch(c);
  *	}
  *
- * Without corosync (not installed, not configured, not running) the handle
- * is in single-node mode, which the log says once; it then tries again
- * about once a second, quietly.  When corosync stops or restarts, the
+ * The client libraries are loaded at run time (dlopen, see corolib.h), not
+ * linked in, so a program using this library starts on a host without
+ * them.  Without corosync (not installed: its libraries missing; not
+ * configured; not running) the handle is in single-node mode, which the
+ * log says once, with the reason (the missing libraries, or corosync's
+ * answer); it then tries again about once a second, quietly.  When corosync stops or restarts, the
  * handle reports the disconnection, reconnects by itself, reports the gap,
  * and compares the membership it finds with the one it knew, reporting each
  * difference as an event flagged CLUSTER_F_GAP.

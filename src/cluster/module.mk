@@ -1,12 +1,17 @@
 # src/cluster: libhmcluster, corosync membership for samsigd and smsd
 # (issue 7).  A static library; its users add $(CLUSTER_LIBS) when linking.
 # members.c is the pure bookkeeping the unit tests drive without corosync.
+# corolib.c loads corosync's client libraries at run time (dlopen), so no
+# program is linked against them and each starts on a host without them
+# (single-node mode); their headers (the -dev packages) are still needed
+# to build.  dlopen is in glibc's libc since 2.34; an older glibc needs
+# make CLUSTER_LIBS=-ldl.
 CLUSTER_SRCS    := $(sort $(wildcard src/cluster/*.c))
 CLUSTER_OBJS    := $(CLUSTER_SRCS:%.c=$(B)/%.o)
 LIBCLUSTER      := $(B)/libhmcluster.a
 CLUSTER_PKGS    := libquorum libcpg libcmap libcorosync_common
 CLUSTER_CFLAGS  := $(shell $(PKG_CONFIG) --cflags $(CLUSTER_PKGS) 2>/dev/null)
-CLUSTER_LIBS    := $(shell $(PKG_CONFIG) --libs $(CLUSTER_PKGS) 2>/dev/null)
+CLUSTER_LIBS    :=
 # This file is read before src/common/module.mk (sorted names), so
 # LIBCOMMON and TESTUTIL_OBJ are not set yet: their paths are spelt out.
 CLUSTER_LIBCOMMON := $(B)/libhmcommon.a
