@@ -124,7 +124,7 @@ conf_line(struct smsd_conf *c, char **w, int nw)
 		m = &c->members[c->nmembers];
 		strcpy(m->name, w[1]);
 		strcpy(m->host, w[2]);
-		m->port = SMSD_PORT;
+		m->port = 0;	/* smsd's own port, once the file is read */
 		if (nw == 4) {
 			if (number(w[3], 1, 65535, &v) == -1)
 				return -1;
@@ -182,7 +182,7 @@ int
 conf_parse(const char *text, const char *path, struct smsd_conf *c)
 {
 	char *copy, *line, *next, *w[CONF_MAX_WORDS + 1], *p;
-	int lineno = 0, errors = 0, nw;
+	int lineno = 0, errors = 0, nw, i;
 	char esc[LOG_ESCAPE_MAX];
 
 	if ((copy = strdup(text)) == NULL)
@@ -211,6 +211,10 @@ conf_parse(const char *text, const char *path, struct smsd_conf *c)
 		}
 	}
 	free(copy);
+	/* After the whole file: a "port" line below a member counts too. */
+	for (i = 0; i < c->nmembers; i++)
+		if (c->members[i].port == 0)
+			c->members[i].port = c->port;
 	if (c->nlisten == 0) {
 		strcpy(c->listen[0], "127.0.0.1");
 		strcpy(c->listen[1], "::1");

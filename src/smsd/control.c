@@ -434,10 +434,14 @@ server_info(struct smsd *d, struct evhttp_request *req)
 	memset(&hs, 0, sizeof(hs));
 	if (d->history != NULL)
 		history_stats(d->history, &hs);
+	/*
+	 * "clients" are the others: the asker (admitted, so counted) wants
+	 * to know whom a stop would disturb, not to find itself.
+	 */
 	o = json_pack("{s:s, s:i, s:i, s:i, s:I, s:I, s:I, s:I, s:I, s:I, "
 	    "s:I}",
 	    "member", d->conf.member_name, "pid", (int)getpid(),
-	    "clients", d->nclients, "streams", d->nstreams,
+	    "clients", d->nclients - 1, "streams", d->nstreams,
 	    "requests", (json_int_t)d->requests,
 	    "refused", (json_int_t)d->refused,
 	    "bad_requests", (json_int_t)d->bad_requests,

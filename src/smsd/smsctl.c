@@ -44,12 +44,13 @@ usage(void)
 	exit(1);
 }
 
+/* A connection to host and port, or -1 with errno set. */
 static int
 dial(void)
 {
 	struct addrinfo hints, *res, *ai;
 	char ps[8];
-	int fd = -1, rv;
+	int fd = -1, rv, err = ECONNREFUSED;
 
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_socktype = SOCK_STREAM;
@@ -58,15 +59,28 @@ dial(void)
 		fatalx("%s: %s", host, gai_strerror(rv));
 	for (ai = res; ai != NULL; ai = ai->ai_next) {
 		if ((fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC,
-		    0)) == -1)
+		    0)) == -1) {
+			err = errno;
 			continue;
+		}
 		if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
 			break;
+		err = errno;
 		close(fd);
 		fd = -1;
 	}
 	freeaddrinfo(res);
 	if (fd == -1)
+		errno = err;
+	return fd;
+}
+
+static int
+dial_or_die(void)
+{
+	int fd;
+
+	if ((fd = dial()) == -1)
 		fatal("cannot reach smsd at %s port %d", host, port);
 	return fd;
 }
@@ -120,15 +134,18 @@ dechunk(char *p, size_t len, size_t *consumed)
 	}
 }
 
-static struct resp
-get(const char *path)
+/* 0 with the answer in *r, or -1 (errno set) if smsd cannot be reached. */
+static int
+get_try(const char *path, struct resp *r)
 {
-	struct resp r = { 0, NULL, 0 };
 	char req[1200], *buf, *hdr_end, *cl, *te;
 	size_t len = 0, cap = 65536, hlen, consumed;
 	ssize_t n;
-	int fd = dial(), chunked;
+	int fd, chunked;
 
+	memset(r, 0, sizeof(*r));
+	if ((fd = dial()) == -1)
+		return -1;
 	snprintf(req, sizeof(req), "GET %s HTTP/1.1\r\nHost: %s\r\n"
 	    "Connection: close\r\n\r\n", path, host);
 	if (write(fd, req, strlen(req)) != (ssize_t)strlen(req))
@@ -150,7 +167,7 @@ get(const char *path)
 	}
 	close(fd);
 	buf[len] = '\0';
-	if (sscanf(buf, "HTTP/1.%*d %d", &r.status) != 1 ||
+	if (sscanf(buf, "HTTP/1.%*d %d", &r->status) != 1 ||
 	    (hdr_end = strstr(buf, "\r\n\r\n")) == NULL)
 		fatalx("not an HTTP answer from %s", host);
 	*hdr_end = '\0';
@@ -158,18 +175,28 @@ get(const char *path)
 	te = strcasestr(buf, "\r\nTransfer-Encoding: chunked");
 	cl = strcasestr(buf, "\r\nContent-Length:");
 	chunked = te != NULL;
-	r.body = buf + hlen;
-	r.len = len - hlen;
+	r->body = buf + hlen;
+	r->len = len - hlen;
 	if (chunked) {
-		n = dechunk(r.body, r.len, &consumed);
+		n = dechunk(r->body, r->len, &consumed);
 		if (n < 0)
 			fatalx("answer cut short");
-		r.len = (size_t)n;
-	} else if (cl != NULL && strtoul(cl + 17, NULL, 10) < r.len)
-		r.len = strtoul(cl + 17, NULL, 10);
-	memmove(buf, r.body, r.len);
-	buf[r.len] = '\0';
-	r.body = buf;
+		r->len = (size_t)n;
+	} else if (cl != NULL && strtoul(cl + 17, NULL, 10) < r->len)
+		r->len = strtoul(cl + 17, NULL, 10);
+	memmove(buf, r->body, r->len);
+	buf[r->len] = '\0';
+	r->body = buf;
+	return 0;
+}
+
+static struct resp
+get(const char *path)
+{
+	struct resp r;
+
+	if (get_try(path, &r) == -1)
+		fatal("cannot reach smsd at %s port %d", host, port);
 	return r;
 }
 
@@ -324,7 +351,7 @@ follow(const char *path)
 	size_t len = 0, raw_len = 0, consumed;
 	static char raw[1 << 20];
 	ssize_t n;
-	int fd = dial(), in_body = 0;
+	int fd = dial_or_die(), in_body = 0;
 
 	snprintf(req, sizeof(req), "GET %s HTTP/1.1\r\nHost: %s\r\n\r\n", path,
 	    host);
@@ -452,6 +479,67 @@ post(int argc, char **argv)
 	return 0;
 }
 
+/*
+ * -m NAME: the member's address and port from the configuration's member
+ * lines, else from the member list of the smsd at host and port (the
+ * local one unless -H or -p say otherwise), which is corosync's while
+ * corosync runs there.
+ */
+static void
+find_member(const char *name, const struct smsd_conf *conf,
+    const char *conf_path)
+{
+	static char addr[sizeof(conf->members[0].host)];
+	const char *a;
+	json_t *o, *e, *found = NULL;
+	json_error_t err;
+	json_int_t p;
+	struct resp r;
+	size_t i;
+	int k;
+
+	for (k = 0; k < conf->nmembers; k++)
+		if (strcmp(conf->members[k].name, name) == 0) {
+			snprintf(addr, sizeof(addr), "%s",
+			    conf->members[k].host);
+			host = addr;
+			port = conf->members[k].port;
+			return;
+		}
+	if (get_try("/v1/cluster", &r) == -1)
+		fatal("%s: no such member in %s, and no member list from "
+		    "the smsd at %s port %d", name, conf_path, host, port);
+	o = json_loadb(r.body, r.len, 0, &err);
+	free(r.body);
+	if (r.status != 200 || !json_is_object(o))
+		fatalx("%s: no such member in %s, and no member list from "
+		    "the smsd at %s port %d (HTTP status %d)", name,
+		    conf_path, host, port, r.status);
+	/* the smsd asked is that member (listed or not): it answers */
+	if (strcmp(str(o, "member"), name) == 0) {
+		json_decref(o);
+		return;
+	}
+	json_array_foreach(json_object_get(o, "members"), i, e) {
+		if (json_is_string(json_object_get(e, "name")) &&
+		    strcmp(str(e, "name"), name) == 0)
+			found = e;
+	}
+	if (found == NULL)
+		fatalx("%s: no such member in %s or in the member list of the "
+		    "smsd at %s port %d", name, conf_path, host, port);
+	a = json_string_value(json_object_get(found, "address"));
+	p = json_integer_value(json_object_get(found, "port"));
+	if (a == NULL || a[0] == '\0' || strlen(a) >= sizeof(addr) ||
+	    p < 1 || p > 65535)
+		fatalx("%s: the smsd at %s port %d knows no address for it",
+		    name, host, port);
+	snprintf(addr, sizeof(addr), "%s", a);
+	host = addr;
+	port = (int)p;
+	json_decref(o);
+}
+
 static void
 query(char *path, size_t size, const char *base, int argc, char **argv)
 {
@@ -509,19 +597,8 @@ main(int argc, char *argv[])
 		log_setverbose(-1);
 		if (conf_load(conf_path, &conf) == 0 && !port_set)
 			port = conf.port;
-		if (member != NULL) {
-			int k, found = 0;
-
-			for (k = 0; k < conf.nmembers; k++)
-				if (strcmp(conf.members[k].name, member) == 0) {
-					host = conf.members[k].host;
-					port = conf.members[k].port;
-					found = 1;
-				}
-			if (!found)
-				fatalx("%s: no such member in %s", member,
-				    conf_path);
-		}
+		if (member != NULL)
+			find_member(member, &conf, conf_path);
 	}
 	if (strcmp(cmd, "post") == 0)
 		return post(argc, argv);

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # t_smsd_cluster.sh: three test hosts, each with smsd and the same member
-# list; the cluster view from h1 with h3's smsd down (refused at once) and
-# then with h2 cut off (no answer: bounded by cluster-timeout).
+# list (h3's leaves out h3 itself); the cluster view from h1 with h3's smsd down (refused at once) and
+# then with h2 cut off (no answer: bounded by cluster-timeout); smsctl -m
+# finding a member in its configuration or, failing that, in the local
+# smsd's member list (t_smsctl_members.sh: that list from corosync).
 lib=$(cd "$(dirname "$0")/lib" && pwd) || exit 1
 . "$lib/tap.sh"
 . "$lib/hosts.sh"
@@ -10,6 +12,7 @@ top=$(cd "$lib/../../.." && pwd)
 B=${B:-build}
 case $B in /*) bin=$B/bin ;; *) bin=$top/$B/bin ;; esac
 SMSD=$bin/smsd
+SMSCTL=$bin/smsctl
 [ -x "$SMSD" ] || { echo "Bail out! $SMSD not built"; exit 1; }
 
 hm_hosts_create h1 h2 h3
@@ -27,7 +30,10 @@ for h in h1 h2 h3; do
 		echo "data-dir $d/data"
 		echo "post-socket $d/post.sock"
 		echo "cluster-timeout 1000"
-		for m in h1 h2 h3; do echo "member $m $(hm_host_addr $m)"; done
+		for m in h1 h2 h3; do
+			[ "$h$m" = h3h3 ] && continue
+			echo "member $m $(hm_host_addr $m)"
+		done
 	} >"$d/smsd.conf"
 	hm_host_spawn "$h" "$d/out.log" "$SMSD" -f "$d/smsd.conf" >/dev/null
 	pid[$h]=$HM_LAST_PID
@@ -54,6 +60,37 @@ all_up() {
 }
 tap_check "cluster view from h1: three members up, each its own data" \
 	hm_wait_for 10 all_up
+
+# smsctl -m: the member line of its configuration first; a configuration
+# without one (here an empty file) leaves it to the local smsd's list.
+: >"$HM_WORK/empty.conf"
+answers_as() {	# answers_as HOST CONF MEMBER: smsctl -f CONF -m MEMBER on
+		# HOST reaches MEMBER's smsd
+	same "$(hm_host_exec "$1" "$SMSCTL" -f "$2" -m "$3" -j system |
+	    jq -r .member)" "$3"
+}
+tap_check "smsctl -m h2 from h1: its member line" \
+	answers_as h1 "$HM_WORK/h1/smsd.conf" h2
+tap_check "smsctl -m h3 without a member line: from the local smsd's list" \
+	answers_as h1 "$HM_WORK/empty.conf" h3
+tap_check "smsctl -m h1 without a member line: the local smsd, listed" \
+	answers_as h1 "$HM_WORK/empty.conf" h1
+tap_check "smsctl -m h3 on h3, whose smsd does not list itself: that smsd" \
+	answers_as h3 "$HM_WORK/empty.conf" h3
+unknown_member() {
+	! hm_host_exec h1 "$SMSCTL" -f "$HM_WORK/h1/smsd.conf" -m h9 system \
+	    >/dev/null 2>"$HM_WORK/ctl.err" &&
+	grep -q "h9: no such member in $HM_WORK/h1/smsd.conf or in the member list of the smsd at 127.0.0.1 port 596" \
+	    "$HM_WORK/ctl.err" || { cat "$HM_WORK/ctl.err"; return 1; }
+}
+tap_check "smsctl -m of a name nobody knows: says so, exits 1" unknown_member
+no_list() {
+	! hm_host_exec h1 "$SMSCTL" -f "$HM_WORK/empty.conf" -p 9 -m h2 system \
+	    >/dev/null 2>"$HM_WORK/ctl.err" &&
+	grep -q "h2: no such member in $HM_WORK/empty.conf, and no member list from the smsd at 127.0.0.1 port 9: Connection refused" \
+	    "$HM_WORK/ctl.err" || { cat "$HM_WORK/ctl.err"; return 1; }
+}
+tap_check "smsctl -m with no smsd to ask: says why" no_list
 
 hm_host_kill "${pid[h3]}"
 h3_down() {

@@ -193,6 +193,7 @@ START_TEST(config)
 	ck_assert_int_eq(conf_parse(good, "t", &c), 0);
 	ck_assert_int_eq(c.port, 1596);
 	ck_assert_int_eq(c.nmembers, 2);
+	ck_assert_int_eq(c.members[0].port, 1596);
 	ck_assert_int_eq(c.members[1].port, 597);
 	ck_assert_int_eq(c.acl.n, 1);	/* allow replaces the default */
 	ck_assert_str_eq(c.member_name, "h1");
@@ -216,6 +217,40 @@ START_TEST(config)
 	ck_assert(!valid_member_name(".."));
 	ck_assert(!valid_member_name("a..b"));
 	ck_assert(valid_member_name("node-1.example"));
+}
+END_TEST
+
+/* A member's port defaults to the file's port, wherever that line is. */
+START_TEST(config_member_port)
+{
+	static const struct {
+		const char	*text;
+		int		 port_a, port_b;
+	} cases[] = {
+		{ "member a 10.0.0.1\nmember b 10.0.0.2 597\n", 596, 597 },
+		{ "port 1596\nmember a 10.0.0.1\nmember b 10.0.0.2 597\n",
+		    1596, 597 },
+		{ "member a 10.0.0.1\nmember b 10.0.0.2 597\nport 1596\n",
+		    1596, 597 },
+		{ "member a 10.0.0.1\nport 1596\nmember b 10.0.0.2\n",
+		    1596, 1596 },
+		/* the last port line wins, for members above it too */
+		{ "port 1000\nmember a 10.0.0.1\nport 1596\n"
+		    "member b 10.0.0.2 596\n", 1596, 596 },
+	};
+	struct smsd_conf c;
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		conf_defaults(&c);
+		ck_assert_int_eq(conf_parse(cases[i].text, "t", &c), 0);
+		ck_assert_int_eq(c.nmembers, 2);
+		ck_assert_msg(c.members[0].port == cases[i].port_a &&
+		    c.members[1].port == cases[i].port_b,
+		    "case %zu: ports %d %d, expected %d %d", i,
+		    c.members[0].port, c.members[1].port, cases[i].port_a,
+		    cases[i].port_b);
+	}
 }
 END_TEST
 
@@ -255,6 +290,7 @@ parse_suite(void)
 	tcase_add_test(tc, post_messages);
 	tcase_add_test(tc, access_list);
 	tcase_add_test(tc, config);
+	tcase_add_test(tc, config_member_port);
 	tcase_add_test(tc, dpkg_status);
 	suite_add_tcase(s, tc);
 	return s;
