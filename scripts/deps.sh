@@ -15,7 +15,7 @@ TEST_PKGS="rpcbind nfs-common iproute2 mandoc shellcheck cppcheck valgrind
 util-linux procps psmisc nfs-ganesha nfs-ganesha-vfs faketime rwho tuptime
 corosync libcorosync-common-dev libquorum-dev libcpg-dev libcmap-dev
 prometheus-node-exporter curl libfaketime jq bc wrk iputils-ping
-bsdutils"
+bsdutils python3"
 
 what=${1:-all}
 case $what in

@@ -54,6 +54,17 @@ $(SSD_UNIT): $(B)/%: $(B)/%.o $(TESTUTIL_OBJ) $(SSD_LIB_OBJS) $(LIBCSSTAT) \
 	    $(LIBCOMMON)
 	$(CC) $(HM_LDFLAGS) -o $@ $^ $(CHECK_LIBS)
 
+# Test tools: csstat_call makes one csstat(3) call through the built
+# library (t_csstat_api.sh); ttylogin is a user logged in on a
+# pseudo-terminal, whose keystrokes ssd's idle time sees (t_ssd_comeback.sh).
+SSD_TOOLS := $(B)/tests/tools/csstat_call $(B)/tests/tools/ttylogin
+PROGS += $(SSD_TOOLS)
+$(B)/tests/tools/csstat_call.o: HM_CPPFLAGS += -Isrc/ssd
+$(B)/tests/tools/csstat_call: $(B)/tests/tools/csstat_call.o $(LIBCSSTAT)
+	$(CC) $(HM_LDFLAGS) -o $@ $^
+$(B)/tests/tools/ttylogin: $(B)/tests/tools/ttylogin.o
+	$(CC) $(HM_LDFLAGS) -o $@ $^
+
 # The library, its header and its pkg-config file.
 INSTALL_HOOKS += install-csstat
 install-csstat: $(LIBCSSTAT) $(LIBCSSTAT_SO) $(CSSTAT_PC)

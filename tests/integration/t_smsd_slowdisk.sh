@@ -140,12 +140,17 @@ t0=${EPOCHREALTIME/./}
 tap_check "$FLOOD events posted in a burst while the disk stalls" flood
 sys_us=$(req_us /v1/system)
 flood_ms=$(( (${EPOCHREALTIME/./} - t0) / 1000 ))
+# Datagrams may still wait in the socket when the sender exits: count what
+# was not saved once smsd has taken the last one.
+last_taken() {
+	[ "$(jget '/v1/events?name=hostmon.test.flood&limit=1' '.events[0].message')" = "flood $FLOOD" ]
+}
+hm_wait_for 10 last_taken
 unsaved=$(jget /v1/server .history_unsaved)
 tap_diag "flood of $FLOOD posted in ${flood_ms} ms; /v1/system then $(ms "$sys_us"); $unsaved events not saved"
 flooded() {
 	[ "$flood_ms" -lt "$STALL_MS" ] && [ "$sys_us" -lt $LIMIT_US ] &&
-	[ "$unsaved" -ge 1 ] && [ "$unsaved" -lt 1000 ] &&
-	[ "$(jget '/v1/events?name=hostmon.test.flood&limit=1' '.events[0].message')" = "flood $FLOOD" ] || {
+	[ "$unsaved" -ge 1 ] && [ "$unsaved" -lt 1000 ] && last_taken || {
 		echo "flood ${flood_ms} ms, system ${sys_us} us, unsaved $unsaved"; return 1; }
 }
 tap_check "the queue is bounded: served all the same, the rest counted as not saved" flooded

@@ -1,15 +1,20 @@
 /*
  * Tests for the status file format: the 16-bit numbers, the two
- * timestamps, the 150-second rule, names, and reading real files.
+ * timestamps, the 150-second rule, names, and reading real files; and for
+ * csstat() itself, with a stand-in for ssd that records how it was started
+ * (a real demon starting is tests/integration/t_csstat_api.sh).
  */
 #include <sys/stat.h>
 
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "csstat.h"
@@ -270,6 +275,362 @@ START_TEST(test_at_refuses_links_and_fifos)
 }
 END_TEST
 
+/*
+ * csstat() in a folder of its own ($CSSTAT_DIR), with $CSSTAT_SSD a script
+ * standing in for ssd: it appends "PID ARGS" to a log, then does what
+ * $FAKE_DO says: "up" writes the status $FAKE_ATIME/$FAKE_MTIME into the
+ * file of $FAKE_HOST in the folder given after -D, "fail" exits 1, "hang"
+ * sleeps, "none" exits 0 having done nothing.
+ */
+static const char FAKE_SSD[] =
+	"#!/bin/sh\n"
+	"echo \"$$ $*\" >>\"$FAKE_LOG\"\n"
+	"case $FAKE_DO in\n"
+	"up)\tf=$2/$FAKE_HOST\n"
+	"\t: >\"$f\" && touch -m -d \"@$FAKE_MTIME\" \"$f\" &&\n"
+	"\t    touch -a -d \"@$FAKE_ATIME\" \"$f\" ;;\n"
+	"fail)\texit 1 ;;\n"
+	"hang)\texec sleep 30 ;;\n"
+	"esac\n";
+
+static char *top, *share, *fakelog;
+static char local[CSSTAT_NAME_MAX + 1];
+/* What the stand-in writes: far from anything a test writes itself. */
+static const Csstat_t STARTED = { 1234, 77, 96, 12, 5, 3 };
+
+static void
+api_setup(void)
+{
+	uint32_t a, m;
+	char num[16], *fake;
+
+	ck_assert_int_eq(csstat_local_name(local, sizeof(local)), 0);
+	top = tu_tmpdir();
+	share = tu_path(top, "share");
+	ck_assert_int_eq(mkdir(share, 0755), 0);
+	fakelog = tu_path(top, "fake.log");
+	fake = tu_path(top, "fake-ssd");
+	tu_write_file(fake, FAKE_SSD, strlen(FAKE_SSD));
+	ck_assert_int_eq(chmod(fake, 0755), 0);
+	csstat_encode(&STARTED, &a, &m);
+	setenv(CSSTAT_ENV_DIR, share, 1);
+	setenv(CSSTAT_ENV_SSD, fake, 1);
+	unsetenv(CSSTAT_ENV_DOWN);
+	setenv("FAKE_LOG", fakelog, 1);
+	setenv("FAKE_HOST", local, 1);
+	setenv("FAKE_DO", "up", 1);
+	snprintf(num, sizeof(num), "%u", a);
+	setenv("FAKE_ATIME", num, 1);
+	snprintf(num, sizeof(num), "%u", m);
+	setenv("FAKE_MTIME", num, 1);
+	free(fake);
+}
+
+static void
+api_teardown(void)
+{
+	unsetenv(CSSTAT_ENV_DIR);
+	unsetenv(CSSTAT_ENV_SSD);
+	unsetenv(CSSTAT_ENV_DOWN);
+	tu_rmtree(top);
+	free(top);
+	free(share);
+	free(fakelog);
+}
+
+/* A status file for host in the shared folder, written now. */
+static void
+put_status(const char *host, const Csstat_t *st)
+{
+	char *p = tu_path(share, host);
+	uint32_t a, m;
+
+	tu_write_file(p, "", 0);
+	csstat_encode(st, &a, &m);
+	set_times(p, a, m);
+	free(p);
+}
+
+/* How often the stand-in ran; *args gets the last run's arguments. */
+static int
+starts(char *args, size_t argsz)
+{
+	char *log, *line, *save = NULL, *sp;
+	size_t len;
+	int n = 0;
+
+	if (access(fakelog, F_OK) == -1)
+		return 0;
+	log = tu_read_file(fakelog, &len);
+	for (line = strtok_r(log, "\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\n", &save)) {
+		n++;
+		if (args != NULL && (sp = strchr(line, ' ')) != NULL)
+			snprintf(args, argsz, "%s", sp + 1);
+	}
+	free(log);
+	return n;
+}
+
+static void
+same_status(const Csstat_t *got, const Csstat_t *want)
+{
+	ck_assert_int_eq(got->up, want->up);
+	ck_assert_int_eq(got->idle, want->idle);
+	ck_assert_int_eq(got->load, want->load);
+	ck_assert_int_eq(got->pctusr, want->pctusr);
+	ck_assert_int_eq(got->pctsys, want->pctsys);
+	ck_assert_int_eq(got->users, want->users);
+}
+
+/* Started exactly once, as "ssd -D <the folder>". */
+static void
+started_once(void)
+{
+	char args[4096] = "", want[4096];
+
+	ck_assert_int_eq(starts(args, sizeof(args)), 1);
+	snprintf(want, sizeof(want), "-D %s", share);
+	ck_assert_str_eq(args, want);
+}
+
+/* NULL, "local" and this host's own name read this host's fresh file. */
+START_TEST(test_api_local_names)
+{
+	const Csstat_t here = { 98304, 42, 136, 7, 2, 4 };	/* exact in 16 bits */
+	const char *names[] = { NULL, CSSTAT_LOCAL, local };
+	Csstat_t got;
+	size_t i;
+
+	put_status(local, &here);
+	put_status("otherhost", &STARTED);
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		memset(&got, 0xa5, sizeof(got));
+		ck_assert_int_eq(csstat(names[i], &got), 0);
+		same_status(&got, &here);
+	}
+	ck_assert_int_eq(starts(NULL, 0), 0);
+}
+END_TEST
+
+/* Names that could leave the folder or hide a file are refused. */
+START_TEST(test_api_bad_names)
+{
+	const Csstat_t up = { 500, 1, 0, 0, 0, 1 };
+	const char *bad[] = { "../etc", ".log", "a/b", "", "-rf", "a b",
+	    "..", "h\xc3\xa9" };
+	char longname[CSSTAT_NAME_MAX + 2];
+	char *etc = tu_path(top, "etc"), *sub = tu_path(share, "a");
+	Csstat_t got;
+	size_t i;
+
+	/* Each would name something that is there. */
+	tu_write_file(etc, "", 0);
+	put_status(".log", &up);
+	ck_assert_int_eq(mkdir(sub, 0755), 0);
+	put_status("a/b", &up);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		errno = 0;
+		ck_assert_msg(csstat(bad[i], &got) == -1, "\"%s\" taken", bad[i]);
+		ck_assert_msg(errno == EINVAL, "\"%s\": errno %d", bad[i],
+		    errno);
+	}
+	memset(longname, 'a', sizeof(longname) - 1);
+	longname[sizeof(longname) - 1] = '\0';
+	errno = 0;
+	ck_assert_int_eq(csstat(longname, &got), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_int_eq(starts(NULL, 0), 0);
+	free(etc);
+	free(sub);
+}
+END_TEST
+
+/* Another host without a file: ENOENT, and no demon is started for it. */
+START_TEST(test_api_missing_host)
+{
+	char *p = tu_path(share, "nosuchhost");
+	Csstat_t got;
+
+	errno = 0;
+	ck_assert_int_eq(csstat("nosuchhost", &got), -1);
+	ck_assert_int_eq(errno, ENOENT);
+	ck_assert_int_eq(access(p, F_OK), -1);
+	ck_assert_int_eq(starts(NULL, 0), 0);
+	free(p);
+}
+END_TEST
+
+/* Another host that is down is reported down; only ssd host starts it. */
+START_TEST(test_api_other_down)
+{
+	const Csstat_t down = { -600, 0, 0, 0, 0, 0 };
+	Csstat_t got;
+
+	put_status("otherhost", &down);
+	ck_assert_int_eq(csstat("otherhost", &got), 0);
+	ck_assert_int_le(got.up, -600);
+	ck_assert_int_eq(starts(NULL, 0), 0);
+}
+END_TEST
+
+/* A symbolic link is never followed, nor taken for a missing file. */
+START_TEST(test_api_local_symlink)
+{
+	const Csstat_t up = { 500, 1, 0, 0, 0, 1 };
+	char *target = tu_path(top, "target"), *link = tu_path(share, local);
+	char *made = tu_path(share, "target");
+	Csstat_t got;
+
+	put_status("target", &up);
+	ck_assert_int_eq(rename(made, target), 0);
+	ck_assert_int_eq(symlink(target, link), 0);
+	errno = 0;
+	ck_assert_int_eq(csstat(NULL, &got), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_int_eq(starts(NULL, 0), 0);
+	free(target);
+	free(link);
+	free(made);
+}
+END_TEST
+
+/* No status for this host: a demon is started, and what it wrote read. */
+START_TEST(test_api_starts_when_missing)
+{
+	Csstat_t got;
+
+	ck_assert_int_eq(csstat(NULL, &got), 0);
+	started_once();
+	same_status(&got, &STARTED);
+}
+END_TEST
+
+/* Marked down (stopped, then a quick reboot): started at once. */
+START_TEST(test_api_starts_when_marked_down)
+{
+	const Csstat_t down = { 0, 0, 0, 0, 0, 0 };
+	Csstat_t got;
+
+	put_status(local, &down);
+	ck_assert_int_eq(csstat(CSSTAT_LOCAL, &got), 0);
+	started_once();
+	same_status(&got, &STARTED);
+}
+END_TEST
+
+/* Up, but its demon gone: stale after the threshold (1 s here). */
+START_TEST(test_api_starts_when_stale)
+{
+	const Csstat_t up = { 500, 1, 0, 0, 0, 1 };
+	struct stat sb;
+	char *p = tu_path(share, local);
+	Csstat_t got;
+
+	setenv(CSSTAT_ENV_DOWN, "1", 1);
+	put_status(local, &up);
+	ck_assert_int_eq(csstat(NULL, &got), 0);	/* still fresh */
+	same_status(&got, &up);
+	ck_assert_int_eq(starts(NULL, 0), 0);
+	do {
+		usleep(100 * 1000);
+		ck_assert_int_eq(stat(p, &sb), 0);
+	} while (time(NULL) - sb.st_ctime <= 1);
+	ck_assert_int_eq(csstat(NULL, &got), 0);
+	started_once();
+	same_status(&got, &STARTED);
+	free(p);
+}
+END_TEST
+
+/* The start fails: the caller learns what was found. */
+START_TEST(test_api_start_fails)
+{
+	const Csstat_t down = { -60, 0, 0, 0, 0, 0 };
+	char *p = tu_path(share, local);
+	Csstat_t got;
+
+	setenv("FAKE_DO", "fail", 1);
+	errno = 0;
+	ck_assert_int_eq(csstat(NULL, &got), -1);
+	ck_assert_int_eq(errno, ENOENT);
+	ck_assert_int_eq(starts(NULL, 0), 1);
+
+	put_status(local, &down);
+	ck_assert_int_eq(csstat(NULL, &got), 0);
+	ck_assert_int_le(got.up, -60);
+	ck_assert_int_eq(starts(NULL, 0), 2);
+
+	/* A starter that says it is ready but wrote nothing: as missing. */
+	ck_assert_int_eq(unlink(p), 0);
+	setenv("FAKE_DO", "none", 1);
+	errno = 0;
+	ck_assert_int_eq(csstat(NULL, &got), -1);
+	ck_assert_int_eq(errno, ENOENT);
+	ck_assert_int_eq(starts(NULL, 0), 3);
+	free(p);
+}
+END_TEST
+
+/* No folder: its error, and nothing is started. */
+START_TEST(test_api_no_folder)
+{
+	char *gone = tu_path(top, "nosuchdir");
+	Csstat_t got;
+
+	setenv(CSSTAT_ENV_DIR, gone, 1);
+	errno = 0;
+	ck_assert_int_eq(csstat(NULL, &got), -1);
+	ck_assert_int_eq(errno, ENOENT);
+	ck_assert_int_eq(starts(NULL, 0), 0);
+	free(gone);
+}
+END_TEST
+
+static int64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * The wait is bounded: a starter that hangs is killed at the limit (the
+ * limit csstat() uses is 15 s; t_csstat_api.sh waits that out).
+ */
+START_TEST(test_api_start_bounded)
+{
+	int64_t t0, took;
+	long pid;
+	char *log;
+	size_t len;
+
+	setenv("FAKE_DO", "hang", 1);
+	t0 = now_ms();
+	errno = 0;
+	ck_assert_int_eq(csstat_start(share, 300), -1);
+	took = now_ms() - t0;
+	ck_assert_int_eq(errno, ETIMEDOUT);
+	ck_assert_int_ge(took, 300);
+	ck_assert_int_lt(took, 3000);
+	log = tu_read_file(fakelog, &len);
+	ck_assert_int_eq(sscanf(log, "%ld", &pid), 1);
+	free(log);
+	/* Killed and reaped: no such process any more. */
+	ck_assert_int_eq(kill((pid_t)pid, 0), -1);
+	ck_assert_int_eq(errno, ESRCH);
+
+	setenv("FAKE_DO", "fail", 1);
+	errno = 0;
+	ck_assert_int_eq(csstat_start(share, 5000), -1);
+	ck_assert_int_eq(errno, ECHILD);
+	setenv("FAKE_DO", "none", 1);
+	ck_assert_int_eq(csstat_start(share, 5000), 0);
+}
+END_TEST
+
 static Suite *
 csstat_suite(void)
 {
@@ -301,6 +662,22 @@ csstat_suite(void)
 	tc = tcase_create("files");
 	tcase_add_test(tc, test_at_reads_timestamps);
 	tcase_add_test(tc, test_at_refuses_links_and_fifos);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("csstat()");
+	tcase_add_checked_fixture(tc, api_setup, api_teardown);
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, test_api_local_names);
+	tcase_add_test(tc, test_api_bad_names);
+	tcase_add_test(tc, test_api_missing_host);
+	tcase_add_test(tc, test_api_other_down);
+	tcase_add_test(tc, test_api_local_symlink);
+	tcase_add_test(tc, test_api_starts_when_missing);
+	tcase_add_test(tc, test_api_starts_when_marked_down);
+	tcase_add_test(tc, test_api_starts_when_stale);
+	tcase_add_test(tc, test_api_start_fails);
+	tcase_add_test(tc, test_api_no_folder);
+	tcase_add_test(tc, test_api_start_bounded);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1,7 +1,8 @@
 /*
  * rpc.statd without its loop: name checks, address matching, the retry
- * ladder on a simulated clock, XDR round trips, and the request handlers
- * against a real status file (replay, truncation, compaction, crash).
+ * ladder on a simulated clock, and the request handlers against a real
+ * status file (replay, truncation, compaction, crash).  The protocol's XDR
+ * has its own suite, check_xdr.c.
  */
 #include <sys/stat.h>
 #include <arpa/inet.h>
@@ -156,88 +157,6 @@ START_TEST(test_ladder_schedule)
 	ck_assert_uint_ge(hourly, 22);
 	ck_assert_int_eq(now, 24 * 3600 * 1000LL);
 	ck_assert_int_le(last_gap, 3600000);
-}
-END_TEST
-
-/* XDR */
-
-static size_t
-enc(xdrproc_t proc, void *obj, char *buf, size_t len)
-{
-	XDR x;
-	size_t n;
-
-	xdrmem_create(&x, buf, (u_int)len, XDR_ENCODE);
-	ck_assert(proc(&x, obj));
-	n = xdr_getpos(&x);
-	xdr_destroy(&x);
-	return n;
-}
-
-START_TEST(test_xdr_mon)
-{
-	char buf[4096];
-	mon in, out;
-	size_t n;
-	XDR x;
-
-	memset(&in, 0, sizeof(in));
-	in.mon_id.mon_name = (char *)(uintptr_t)"client.example";
-	in.mon_id.my_id.my_name = (char *)(uintptr_t)"localhost";
-	in.mon_id.my_id.my_prog = 100021;
-	in.mon_id.my_id.my_vers = 4;
-	in.mon_id.my_id.my_proc = 16;
-	memcpy(in.priv, "0123456789abcdef", 16);
-	n = enc((xdrproc_t)xdr_mon, &in, buf, sizeof(buf));
-	/* 4+16 (name) + 4+12 (my_name) + 3*4 + 16 priv, no length for priv */
-	ck_assert_uint_eq(n, 4 + 16 + 4 + 12 + 12 + 16);
-	memset(&out, 0, sizeof(out));
-	xdrmem_create(&x, buf, (u_int)n, XDR_DECODE);
-	ck_assert(xdr_mon(&x, &out));
-	xdr_destroy(&x);
-	ck_assert_str_eq(out.mon_id.mon_name, "client.example");
-	ck_assert_str_eq(out.mon_id.my_id.my_name, "localhost");
-	ck_assert_int_eq(out.mon_id.my_id.my_prog, 100021);
-	ck_assert_mem_eq(out.priv, "0123456789abcdef", 16);
-	xdr_free((xdrproc_t)xdr_mon, (char *)&out);
-}
-END_TEST
-
-START_TEST(test_xdr_limits)
-{
-	char buf[4096], name[SM_MAXSTRLEN + 2];
-	stat_chge in, out;
-	size_t n;
-	XDR x;
-
-	memset(name, 'n', sizeof(name));
-	name[SM_MAXSTRLEN] = '\0';
-	in.mon_name = name;
-	in.state = 7;
-	n = enc((xdrproc_t)xdr_stat_chge, &in, buf, sizeof(buf));
-	memset(&out, 0, sizeof(out));
-	xdrmem_create(&x, buf, (u_int)n, XDR_DECODE);
-	ck_assert(xdr_stat_chge(&x, &out));
-	xdr_destroy(&x);
-	ck_assert_uint_eq(strlen(out.mon_name), SM_MAXSTRLEN);
-	ck_assert_int_eq(out.state, 7);
-	xdr_free((xdrproc_t)xdr_stat_chge, (char *)&out);
-
-	/* One byte over the protocol's limit does not decode. */
-	name[SM_MAXSTRLEN] = 'n';
-	name[SM_MAXSTRLEN + 1] = '\0';
-	memset(buf, 0, sizeof(buf));
-	{
-		uint32_t l = htonl(SM_MAXSTRLEN + 1);
-
-		memcpy(buf, &l, 4);
-		memcpy(buf + 4, name, SM_MAXSTRLEN + 1);
-	}
-	memset(&out, 0, sizeof(out));
-	xdrmem_create(&x, buf, sizeof(buf), XDR_DECODE);
-	ck_assert(!xdr_stat_chge(&x, &out));
-	xdr_destroy(&x);
-	xdr_free((xdrproc_t)xdr_stat_chge, (char *)&out);
 }
 END_TEST
 
@@ -776,11 +695,6 @@ statd_suite(void)
 	tc = tcase_create("ladder");
 	tcase_add_test(tc, test_ladder_steps);
 	tcase_add_test(tc, test_ladder_schedule);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("xdr");
-	tcase_add_test(tc, test_xdr_mon);
-	tcase_add_test(tc, test_xdr_limits);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("store");
