@@ -30,8 +30,8 @@ void	smspost_socket(const char *path);
 
 /*
  * Post one event: name is dotted words of letters, digits, '_' and '-';
- * the message is cut to SMSPOST_MSG_MAX bytes and control characters
- * become '?'.  0 if smsd's socket took it; -1 with errno if not (EINVAL
+ * the message is cut to SMSPOST_MSG_MAX bytes, and control characters
+ * and bytes that are not well-formed UTF-8 become '?'.  0 if smsd's socket took it; -1 with errno if not (EINVAL
  * for a bad name or priority, ENOENT or ECONNREFUSED when no smsd runs,
  * EAGAIN when its queue is full).
  */

@@ -399,7 +399,7 @@ main(int argc, char *argv[])
 	case SF_OK:
 		break;
 	case SF_TAKEN:
-		fatalx("%s/%s: not a regular file", s.dir, s.host);
+		fatalx("%s/%s: not ours to write (see the log)", s.dir, s.host);
 	default:
 		fatal("%s/%s", s.dir, s.host);
 	}

@@ -87,10 +87,17 @@ statusfile_claim(struct statusfile *sf, int dirfd, const char *name)
 	} else if (errno != ENOENT)
 		return SF_ERROR;
 
-	/* A leading dot: readers never take it for a host. */
+	/*
+	 * A leading dot: readers never take it for a host.  O_EXCL: a file
+	 * left under this name (by a demon killed here, or planted) is
+	 * removed, never written through.
+	 */
 	snprintf(tmp, sizeof(tmp), ".ssd.%ld.%.200s", (long)getpid(), name);
-	fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW |
+	fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
 	    O_NONBLOCK | O_NOCTTY | O_CLOEXEC, 0644);
+	if (fd == -1 && errno == EEXIST && unlinkat(dirfd, tmp, 0) == 0)
+		fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL |
+		    O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC, 0644);
 	if (fd == -1)
 		return SF_ERROR;
 	start_times(dirfd, name, ts);
@@ -102,10 +109,16 @@ statusfile_claim(struct statusfile *sf, int dirfd, const char *name)
 	if (renameat(dirfd, tmp, dirfd, name) == -1)
 		goto fail;
 	/* Ours only if the name now holds the inode we made. */
-	if (fstatat(dirfd, name, &sb, AT_SYMLINK_NOFOLLOW) == -1)
-		return errno == ENOENT ? SF_TAKEN : SF_ERROR;
-	if (sb.st_dev != tsb.st_dev || sb.st_ino != tsb.st_ino)
+	if (fstatat(dirfd, name, &sb, AT_SYMLINK_NOFOLLOW) == -1) {
+		if (errno != ENOENT)
+			return SF_ERROR;
+		log_warnx("%s was removed as we took it", name);
 		return SF_TAKEN;
+	}
+	if (sb.st_dev != tsb.st_dev || sb.st_ino != tsb.st_ino) {
+		log_warnx("another ssd took %s as we did", name);
+		return SF_TAKEN;
+	}
 	sf->dev = sb.st_dev;
 	sf->ino = sb.st_ino;
 	return SF_OK;
@@ -124,32 +137,48 @@ statusfile_write(struct statusfile *sf, uint32_t atime, uint32_t mtime)
 {
 	struct timespec ts[2];
 	struct stat sb;
+	enum sf_result r = SF_OK;
+	int fd, saved_errno;
 
+	/* Look before opening: a device or FIFO under our name is not opened. */
 	if (fstatat(sf->dirfd, sf->name, &sb, AT_SYMLINK_NOFOLLOW) == -1)
 		return errno == ENOENT ? SF_GONE : SF_ERROR;
 	if (!S_ISREG(sb.st_mode) || sb.st_dev != sf->dev ||
 	    sb.st_ino != sf->ino)
 		return SF_TAKEN;
-	if (sf->written && !same_time(&sb.st_ctim, &sf->ctime))
-		return SF_TAKEN;
-
-	ts[0].tv_sec = atime;
-	ts[0].tv_nsec = 0;
-	ts[1].tv_sec = mtime;
-	ts[1].tv_nsec = 0;
-	if (utimensat(sf->dirfd, sf->name, ts, AT_SYMLINK_NOFOLLOW) == -1)
-		return errno == ENOENT ? SF_GONE : SF_ERROR;
 	/*
-	 * Replaced between the check and the write: the new demon's file got
-	 * our times; we leave.
+	 * The times are set through a descriptor on the inode checked, never
+	 * by name: a new demon renaming its file in meanwhile must not get
+	 * our times (it would take them for another writer and leave too).
 	 */
-	if (fstatat(sf->dirfd, sf->name, &sb, AT_SYMLINK_NOFOLLOW) == -1)
-		return errno == ENOENT ? SF_GONE : SF_ERROR;
-	if (sb.st_ino != sf->ino || sb.st_dev != sf->dev)
-		return SF_TAKEN;
-	sf->ctime = sb.st_ctim;
-	sf->written = 1;
-	return SF_OK;
+	fd = openat(sf->dirfd, sf->name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
+	    O_NOCTTY | O_CLOEXEC);
+	if (fd == -1)
+		return errno == ENOENT ? SF_GONE : errno == ELOOP ? SF_TAKEN :
+		    SF_ERROR;
+	if (fstat(fd, &sb) == -1)
+		r = SF_ERROR;
+	else if (!S_ISREG(sb.st_mode) || sb.st_dev != sf->dev ||
+	    sb.st_ino != sf->ino)
+		r = SF_TAKEN;
+	else if (sf->written && !same_time(&sb.st_ctim, &sf->ctime))
+		r = SF_TAKEN;
+	else {
+		ts[0].tv_sec = atime;
+		ts[0].tv_nsec = 0;
+		ts[1].tv_sec = mtime;
+		ts[1].tv_nsec = 0;
+		if (futimens(fd, ts) == -1 || fstat(fd, &sb) == -1)
+			r = SF_ERROR;
+		else {
+			sf->ctime = sb.st_ctim;
+			sf->written = 1;
+		}
+	}
+	saved_errno = errno;
+	close(fd);
+	errno = saved_errno;
+	return r;
 }
 
 int

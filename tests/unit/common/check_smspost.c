@@ -108,6 +108,19 @@ START_TEST(test_message_cleaned_and_cut)
 }
 END_TEST
 
+/* smsd drops an event whose text is not UTF-8: such bytes become '?'. */
+START_TEST(test_utf8)
+{
+	ck_assert_int_eq(smspost("a.b", 100, "%s",
+	    "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80 latin1 \xe9 "
+	    "overlong \xc0\xaf surrogate \xed\xa0\x80 big \xf4\x90\x80\x80 "
+	    "cut \xe2\x82"), 0);
+	ck_assert_str_eq(next(), "name=a.b\npriority=100\nmessage="
+	    "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80 latin1 ? "
+	    "overlong ?? surrogate ??? big ???? cut ??\n");
+}
+END_TEST
+
 START_TEST(test_no_smsd)
 {
 	ck_assert_int_eq(unlink(path), 0);
@@ -143,6 +156,7 @@ smspost_suite(void)
 	tcase_add_test(tc, test_wire);
 	tcase_add_test(tc, test_bad_names);
 	tcase_add_test(tc, test_message_cleaned_and_cut);
+	tcase_add_test(tc, test_utf8);
 	tcase_add_test(tc, test_no_smsd);
 	tcase_add_test(tc, test_full_queue);
 	suite_add_tcase(s, tc);

@@ -123,6 +123,48 @@ START_TEST(test_second_claim)
 }
 END_TEST
 
+/* The replaced demon's next write leaves the new demon's file alone. */
+START_TEST(test_replaced_demon_writes_nothing)
+{
+	struct statusfile first, second;
+
+	ck_assert_int_eq(statusfile_claim(&first, dirfd_, "alpha"), SF_OK);
+	ck_assert_int_eq(statusfile_write(&first, 1 << 16, 0), SF_OK);
+	ck_assert_int_eq(statusfile_claim(&second, dirfd_, "alpha"), SF_OK);
+	ck_assert_int_eq(statusfile_write(&second, 5 << 16, 5), SF_OK);
+	ck_assert_int_eq(statusfile_write(&first, 9 << 16, 9), SF_TAKEN);
+	ck_assert_int_eq(stat_of("alpha").st_atime, 5 << 16);
+	ck_assert_int_eq(stat_of("alpha").st_mtime, 5);
+	ck_assert_int_eq(statusfile_write(&second, 6 << 16, 6), SF_OK);
+}
+END_TEST
+
+/*
+ * A file left under the claim's temporary name (here a hard link to
+ * another host's file) is removed, not written through.
+ */
+START_TEST(test_claim_leftover_temp)
+{
+	struct timespec ts[2] = { { 1234, 0 }, { 5678, 0 } };
+	struct statusfile sf;
+	char tmp[64];
+	struct stat beta, alpha;
+
+	ck_assert_int_eq(mknodat(dirfd_, "beta", S_IFREG | 0644, 0), 0);
+	ck_assert_int_eq(utimensat(dirfd_, "beta", ts, 0), 0);
+	snprintf(tmp, sizeof(tmp), ".ssd.%ld.alpha", (long)getpid());
+	ck_assert_int_eq(linkat(dirfd_, "beta", dirfd_, tmp, 0), 0);
+	ck_assert_int_eq(statusfile_claim(&sf, dirfd_, "alpha"), SF_OK);
+	beta = stat_of("beta");
+	alpha = stat_of("alpha");
+	ck_assert_int_eq(beta.st_atime, 1234);
+	ck_assert_int_eq(beta.st_mtime, 5678);
+	ck_assert_int_eq(beta.st_nlink, 1);
+	ck_assert(alpha.st_ino != beta.st_ino);
+	ck_assert_int_eq(faccessat(dirfd_, tmp, F_OK, AT_SYMLINK_NOFOLLOW), -1);
+}
+END_TEST
+
 /* A new file starts marked down, and the claim leaves nothing else. */
 START_TEST(test_claim_new_is_down)
 {
@@ -245,6 +287,8 @@ statusfile_suite(void)
 	tcase_add_test(tc, test_other_writer);
 	tcase_add_test(tc, test_second_claim);
 	tcase_add_test(tc, test_claim_new_is_down);
+	tcase_add_test(tc, test_replaced_demon_writes_nothing);
+	tcase_add_test(tc, test_claim_leftover_temp);
 	tcase_add_test(tc, test_claim_long_name);
 	tcase_add_test(tc, test_replaced);
 	tcase_add_test(tc, test_symlink_planted);
