@@ -206,7 +206,8 @@ load_one(const void *line, size_t len, int flags, uint64_t lineno,
 		r->unparsable++;
 		r->records++;
 		if (r->unparsable <= 10)
-			log_warnx("line %llu: %s, skipped",
+			log_warnx("%s: line %llu: %s, skipped",
+			    r->path != NULL ? r->path : "event log",
 			    (unsigned long long)lineno, why);
 		return 0;
 	}
@@ -220,6 +221,7 @@ load_one(const void *line, size_t len, int flags, uint64_t lineno,
 int
 rep_load(struct rep *r, const char *path, struct reclog_stats *st)
 {
+	r->path = path;
 	return reclog_replay_file(path, RECLOG_TEXT, SAM_REC_MAX, load_one, r,
 	    st);
 }

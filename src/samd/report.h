@@ -75,6 +75,7 @@ struct rep {
 	int		 sel_type;	/* -1: any */
 	const char	*sel_name;	/* NULL: any */
 	int		 failed;	/* out of memory */
+	const char	*path;		/* the log read, for messages */
 };
 
 void	rep_init(struct rep *);

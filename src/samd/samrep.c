@@ -24,6 +24,7 @@ struct opts {
 	const char	*end;
 	const char	*file;
 	int		 planned_up;
+	int		 k_given;	/* -k, which -c refuses */
 	int		 type;		/* -1 */
 	const char	*name;
 	const char	*conv;
@@ -281,11 +282,16 @@ q_objects(const struct opts *o, struct rep *r)
 		if (o->name != NULL && strcmp(o->name, ob->name) != 0)
 			continue;
 		up = rep_uptime(ob, o->planned_up);
-		printf("type=%s\nname=%s\ndowns=%" PRIu64 "\nlast_down=%"
-		    PRId64 "\nunplanned=%" PRId64 "\nplanned=%" PRId64
-		    "\nperiod=%" PRId64 "\n", sam_type_name(ob->type),
-		    ob->name, ob->downs, ob->last_down, ob->unplanned,
-		    ob->planned, ob->observed);
+		printf("type=%s\nname=%s\ndowns=%" PRIu64 "\n",
+		    sam_type_name(ob->type), ob->name, ob->downs);
+		/* Never down: empty, as SUMMARY's "-". */
+		if (ob->last_down < 0)
+			printf("last_down=\n");
+		else
+			printf("last_down=%" PRId64 "\n", ob->last_down);
+		printf("unplanned=%" PRId64 "\nplanned=%" PRId64
+		    "\nperiod=%" PRId64 "\n", ob->unplanned, ob->planned,
+		    ob->observed);
 		if (up < 0 || ob->type == SAM_TIME)
 			printf("uptime=\n");
 		else
@@ -329,6 +335,7 @@ main(int argc, char *argv[])
 		case 'h':
 			usage(0);
 		case 'k':
+			o.k_given = 1;
 			if (strcmp(optarg, "PLANNED") == 0)
 				o.planned_up = 1;
 			else if (strcmp(optarg, "UNPLANNED") == 0)
@@ -371,10 +378,17 @@ main(int argc, char *argv[])
 	if (optind != argc)
 		usage(1);
 	if (o.mode == M_CONVERT) {
-		if (o.beg || o.end || o.file || o.type >= 0 || o.name)
+		if (o.beg || o.end || o.file || o.type >= 0 || o.name ||
+		    o.k_given)
 			fatalx("-c takes no other option");
 		return convert(o.conv);
 	}
+	/* Bad times are told before the log is read (LAST needs the log). */
+	if (o.end != NULL && strcmp(o.end, "LAST") != 0 &&
+	    sam_parse_time(o.end, &end) == -1)
+		fatalx("-e %s: not a time", o.end);
+	if (o.beg != NULL && sam_parse_time(o.beg, &beg) == -1)
+		fatalx("-b %s: not a time", o.beg);
 	if ((o.mode == M_FAILURES || o.mode == M_EVENTS) &&
 	    (o.type < 0 || o.name == NULL))
 		fatalx("-r FAILURES and -r EVENTS need -t objtype and "

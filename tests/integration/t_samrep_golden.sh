@@ -219,7 +219,9 @@ check_transcript convert "-c converts between SAM's time formats, in UTC and UTC
 	transcript "" -c 2026-02-29
 	transcript "" -c 1969-12-31
 	transcript "" -c now -f clean
+	transcript "" -c now -k PLANNED
 	transcript "" -f missing
+	transcript "" -f missing -b yesterday
 } >errors.got
 check_transcript errors "bad options, times, types and files: exit 1 with a message"
 
@@ -233,5 +235,16 @@ tap_check "an unknown option: usage on stderr, exit 1" \
 	eval 'samrep -f clean -x >out 2>err; [ $? -eq 1 ] && [ ! -s out ] && grep -q "^usage: samrep " err'
 tap_check "an operand: usage on stderr, exit 1" \
 	eval 'samrep -f clean SUMMARY >out 2>err; [ $? -eq 1 ] && [ ! -s out ] && grep -q "^usage: samrep " err'
+
+# An object that never went down: -q OBJECTS leaves last_down empty, as
+# SUMMARY shows "-".  The log is written by samlog into a root of its own.
+mkdir -p up/.state
+never_down() {
+	SAM_ROOT=$work/up "$bin/samlog" -t NODE -n n9 -s UP -w @1767225600 NULL >/dev/null &&
+	SAM_ROOT=$work/up at_now -q OBJECTS -e @1767229200 >upq &&
+	grep -qx 'last_down=' upq && grep -qx 'downs=0' upq && grep -qx 'uptime=100.000' upq &&
+	SAM_ROOT=$work/up at_now -e @1767229200 | grep -qE '^NODE\.n9 +0 +- '
+}
+tap_check "-q OBJECTS: an empty last_down for an object never down (SUMMARY: -)" never_down
 
 tap_done
