@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <event2/event.h>
@@ -249,29 +250,37 @@ sources_init(struct smsd *d)
 }
 
 /*
- * Threads stuck in a hung source cannot be joined; they are detached and
- * die with the process.
+ * A gather under way gets up to SOURCES_STOP_MS (for all sources together)
+ * to end, so a slow one is still joined and freed; threads stuck in a hung
+ * source cannot be joined: they are detached and die with the process.
  */
+#define SOURCES_STOP_MS	1000
+
 void
 sources_stop(struct smsd *d)
 {
-	int i, busy, detached = 0;
+	struct timespec deadline;
+	int i, rv, detached = 0;
 
+	clock_gettime(CLOCK_REALTIME, &deadline);	/* timedjoin's clock */
+	deadline.tv_sec += SOURCES_STOP_MS / 1000;
 	for (i = 0; i < SRC_COUNT; i++) {
 		struct source *s = &d->src[i];
 
 		pthread_mutex_lock(&s->mu);
 		s->stop = 1;
-		busy = s->busy && !s->done;
 		pthread_cond_signal(&s->cv);
 		pthread_mutex_unlock(&s->mu);
-		if (busy) {
+		if ((rv = pthread_timedjoin_np(s->thread, NULL, &deadline))
+		    != 0) {
 			/* its thread may still touch s: leave s alone */
+			log_warnx("source %s: gather still under way at the "
+			    "stop (%s); left to end with the process", s->name,
+			    strerror(rv));
 			pthread_detach(s->thread);
 			detached = 1;
 			continue;
 		}
-		pthread_join(s->thread, NULL);
 		gathered_free(&s->out);
 		if (s->data != NULL)
 			json_decref(s->data);

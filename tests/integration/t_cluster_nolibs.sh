@@ -186,8 +186,9 @@ tap_check "(c) h1: samsigd still runs, the same process (not restarted by samd)"
 tap_check "(c) h1: single-node mode said once in 4 s of retries" \
 	eval 'n=$(count "$samlog" "$SINGLE_RE"); echo "said $n times"; [ "$n" -eq 1 ]'
 tap_diag "samsigd without the libraries, retrying every second: $IDLE ticks CPU in 4 s"
+# 20 ticks: 5 % of a CPU, room for a loaded VM; a busy loop shows ~400.
 tap_check "(c) h1: samsigd idle while retrying ($IDLE ticks in 4 s)" \
-	eval '[ -n "$c0" ] && [ -n "$c1" ] && [ "$IDLE" -le 4 ]'
+	eval '[ -n "$c0" ] && [ -n "$c1" ] && [ "$IDLE" -le 20 ]'
 
 # --- (d) smsd -------------------------------------------------------------------
 d=$HM_WORK/smsd
@@ -232,8 +233,13 @@ u=$(hm_host_dir h1)/fs/etc/corosync/uidgid.d
 mkdir -p "$u" && install -m 644 "$top/etc/corosync/uidgid.d/smsd" "$u/smsd"
 samlines=$(wc -l <"$samlog")
 smslines=$(wc -l <"$smslog")
-unhide_libs h1 || { echo "Bail out! cannot bring the libraries back in h1"; exit 1; }
-hide_libs h1 libcpg.so.4 || { echo "Bail out! cannot hide libcpg in h1"; exit 1; }
+# Both retry every second and keep a library once it loads: held while the
+# overlay is swapped, so neither sees libcpg in between.
+kill -STOP "$sigd" "$smsd_pid"
+unhide_libs h1 && hide_libs h1 libcpg.so.4
+hid=$?
+kill -CONT "$sigd" "$smsd_pid"
+[ $hid -eq 0 ] || { echo "Bail out! cannot hide only libcpg in h1"; exit 1; }
 tap_check "(e) h1: libcmap back, libcpg still absent" \
 	eval 'libs_absent h1 libcpg.so.4 && ! libs_absent h1 libcmap.so.4 >/dev/null'
 hm_corosync_start h1 || { echo "Bail out! corosync did not start in h1"; exit 1; }

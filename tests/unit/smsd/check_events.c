@@ -326,6 +326,58 @@ START_TEST(invalidated_during_gather)
 }
 END_TEST
 
+/* A gather that takes 300 ms, and says when it began and ended. */
+static int slow_began, slow_ended;
+
+static void
+slow_gather(struct source *s, struct gathered *g)
+{
+	(void)s;
+	pthread_mutex_lock(&fake_mu);
+	slow_began = 1;
+	pthread_cond_broadcast(&fake_cv);
+	pthread_mutex_unlock(&fake_mu);
+	usleep(300 * 1000);
+	g->json = json_pack("{s:[]}", "nodes");
+	pthread_mutex_lock(&fake_mu);
+	slow_ended = 1;
+	pthread_mutex_unlock(&fake_mu);
+}
+
+/*
+ * Stopping while a gather is under way, but not hung: the stop waits for
+ * it, so the worker is joined and everything freed (no leak, no thread
+ * left behind), and nothing is said about it.
+ */
+START_TEST(stop_waits_for_slow_gather)
+{
+	char *dir = tu_tmpdir();
+	struct smsd *d = daemon_at(dir, 16);
+	struct source *s;
+	int ended;
+
+	sources_init(d);
+	s = &d->src[SRC_HARDWARE];
+	s->gather = slow_gather;
+	source_kick(d, s);
+	pthread_mutex_lock(&fake_mu);
+	while (!slow_began)
+		pthread_cond_wait(&fake_cv, &fake_mu);
+	pthread_mutex_unlock(&fake_mu);
+	tu_log_capture_start();
+	sources_stop(d);
+	ck_assert(!tu_log_contains("left to end"));
+	tu_log_capture_stop();
+	pthread_mutex_lock(&fake_mu);
+	ended = slow_ended;
+	pthread_mutex_unlock(&fake_mu);
+	ck_assert_msg(ended, "the stop returned before the gather ended");
+	daemon_free(d);
+	tu_rmtree(dir);
+	free(dir);
+}
+END_TEST
+
 static Suite *
 events_suite(void)
 {
@@ -339,6 +391,7 @@ events_suite(void)
 	tcase_add_test(tc, corrupt_inventory_set_aside);
 	tcase_add_test(tc, uevents);
 	tcase_add_test(tc, invalidated_during_gather);
+	tcase_add_test(tc, stop_waits_for_slow_gather);
 	tcase_add_test(tc, bad_utf8_log_limited);
 	suite_add_tcase(s, tc);
 	return s;
