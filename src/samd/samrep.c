@@ -309,7 +309,7 @@ main(int argc, char *argv[])
 	struct opts o;
 	struct rep r;
 	enum sam_type t;
-	int64_t now, beg, end;
+	int64_t now, beg, end, user_beg = 0, user_end = 0;
 	size_t i;
 	int ch;
 
@@ -385,9 +385,9 @@ main(int argc, char *argv[])
 	}
 	/* Bad times are told before the log is read (LAST needs the log). */
 	if (o.end != NULL && strcmp(o.end, "LAST") != 0 &&
-	    sam_parse_time(o.end, &end) == -1)
+	    sam_parse_time(o.end, &user_end) == -1)
 		fatalx("-e %s: not a time", o.end);
-	if (o.beg != NULL && sam_parse_time(o.beg, &beg) == -1)
+	if (o.beg != NULL && sam_parse_time(o.beg, &user_beg) == -1)
 		fatalx("-b %s: not a time", o.beg);
 	if ((o.mode == M_FAILURES || o.mode == M_EVENTS) &&
 	    (o.type < 0 || o.name == NULL))
@@ -431,14 +431,11 @@ main(int argc, char *argv[])
 	now = real_ms() / 1000;
 	beg = r.nev > 0 ? r.evs[0].time : now;
 	end = now;
-	if (o.end != NULL) {
-		if (strcmp(o.end, "LAST") == 0)
-			end = r.nev > 0 ? r.evs[r.nev - 1].time : now;
-		else if (sam_parse_time(o.end, &end) == -1)
-			fatalx("-e %s: not a time", o.end);
-	}
-	if (o.beg != NULL && sam_parse_time(o.beg, &beg) == -1)
-		fatalx("-b %s: not a time", o.beg);
+	if (o.end != NULL)
+		end = strcmp(o.end, "LAST") != 0 ? user_end :
+		    r.nev > 0 ? r.evs[r.nev - 1].time : now;
+	if (o.beg != NULL)
+		beg = user_beg;
 	/* Only a -b the user gave can be wrong; the first event is not. */
 	if (end < beg && o.beg == NULL)
 		beg = end;

@@ -63,6 +63,9 @@ same_time(const struct timespec *a, const struct timespec *b)
 	return a->tv_sec == b->tv_sec && a->tv_nsec == b->tv_nsec;
 }
 
+#define TMP_FLAGS	(O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_NONBLOCK | \
+			    O_NOCTTY | O_CLOEXEC)
+
 enum sf_result
 statusfile_claim(struct statusfile *sf, int dirfd, const char *name)
 {
@@ -93,11 +96,9 @@ statusfile_claim(struct statusfile *sf, int dirfd, const char *name)
 	 * removed, never written through.
 	 */
 	snprintf(tmp, sizeof(tmp), ".ssd.%ld.%.200s", (long)getpid(), name);
-	fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
-	    O_NONBLOCK | O_NOCTTY | O_CLOEXEC, 0644);
+	fd = openat(dirfd, tmp, TMP_FLAGS, 0644);
 	if (fd == -1 && errno == EEXIST && unlinkat(dirfd, tmp, 0) == 0)
-		fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL |
-		    O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC, 0644);
+		fd = openat(dirfd, tmp, TMP_FLAGS, 0644);
 	if (fd == -1)
 		return SF_ERROR;
 	start_times(dirfd, name, ts);
