@@ -60,7 +60,8 @@ $(PATHS_STAMP): FORCE
 	@echo '$(HM_PATHS)' | cmp -s - $@ || echo '$(HM_PATHS)' >$@
 FORCE:
 
-include $(sort $(wildcard src/*/module.mk)) tests/module.mk
+include $(sort $(wildcard src/*/module.mk)) tests/module.mk \
+	$(sort $(wildcard tests/*/module.mk))
 
 build: $(GENERATED) $(PROGS)
 
