@@ -215,6 +215,8 @@ load_one(const void *line, size_t len, int flags, uint64_t lineno,
 		r->failed = 1;
 		return -1;
 	}
+	if (rec.kind == 'M')
+		r->mods[r->nmods - 1].line = lineno;
 	return 0;
 }
 
@@ -249,6 +251,9 @@ by_evid(struct rep *r, uint64_t evid)
 {
 	struct rep_ev key;
 
+	/* A log of changes alone has no table: bsearch must not see NULL. */
+	if (r->nev == 0)
+		return NULL;
 	memset(&key, 0, sizeof(key));
 	key.evid = evid;
 	return bsearch(&key, r->evs, r->nev, sizeof(*r->evs), cmp_evid);
@@ -279,7 +284,13 @@ rep_finish(struct rep *r)
 		for (i = 0; i < r->nmods; i++) {
 			m = &r->mods[i];
 			if ((e = by_evid(r, m->evid)) == NULL) {
-				r->mods_unmatched++;
+				if (++r->mods_unmatched <= 10)
+					log_warnx("%s: line %llu: a change of "
+					    "event %llu, which is not in the "
+					    "log, ignored", r->path != NULL ?
+					    r->path : "event log",
+					    (unsigned long long)m->line,
+					    (unsigned long long)m->evid);
 				continue;
 			}
 			if (m->mask & SAM_MOD_TIME)

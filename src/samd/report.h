@@ -45,6 +45,7 @@ struct rep_ev {
 
 struct rep_mod {
 	uint64_t	 evid;
+	uint64_t	 line;		/* in the log, for messages; 0 unknown */
 	unsigned	 mask;
 	int64_t		 time;
 	uint8_t		 state;
@@ -84,7 +85,11 @@ void	rep_free(struct rep *);
 int	rep_add(struct rep *, const struct sam_rec *);
 /* Read path (reclog_replay_file); warns about unparsable records. */
 int	rep_load(struct rep *, const char *path, struct reclog_stats *);
-/* Apply changes, sort by time (then id).  -1 on allocation failure. */
+/*
+ * Apply changes, sort by time (then id).  A change that names no event is
+ * counted in mods_unmatched and the first few are logged with their line.
+ * -1 on allocation failure.
+ */
 int	rep_finish(struct rep *);
 /* Sums over [beg, end]; planned_up counts planned down time as up. */
 void	rep_compute(struct rep *, int64_t beg, int64_t end, int planned_up);

@@ -423,10 +423,11 @@ main(int argc, char *argv[])
 		log_warnx("%s: format version %u, this samrep reads %d; "
 		    "the report may be wrong", o.file, r.version,
 		    SAM_LOG_VERSION);
+	rep_finish(&r);
+	/* Counted as the changes are applied, so only after rep_finish. */
 	if (r.mods_unmatched > 0)
 		log_warnx("%s: %llu changes name no event, ignored", o.file,
 		    (unsigned long long)r.mods_unmatched);
-	rep_finish(&r);
 
 	now = real_ms() / 1000;
 	beg = r.nev > 0 ? r.evs[0].time : now;

@@ -184,6 +184,19 @@ tap_check "a torn last line is reported with its size" \
 tap_check "samrep, a reader, leaves both logs as they were" \
 	eval 'cmp "$golden/eventlog" eventlog && [ "$(tail -c 36 torn)" = "E.:.20.:.1767276000.:.NODE.:.n1.:.UP" ]'
 
+# A log holding a change but no event (its events lost, or never written):
+# the change is named by its line and set aside, the report is empty, exit
+# 0.  A sanitized samrep once stopped here (bsearch in an empty table).
+printf 'SAMLOG.:.1\nM.:.7.:.0.:..:..:.UP.:.PLANNED.:.100.:..:..:.p\n' >onlychange
+at_now -q OBJECTS -f onlychange -e @1767229200 >onlychange.out 2>onlychange.err
+onlychange_rc=$?
+tap_check "a change without events: exit 0, no object" \
+	eval '[ $onlychange_rc -eq 0 ] && grep -qx "end=1767229200" onlychange.out &&
+	    ! grep -q "^type=" onlychange.out'
+tap_check "a change without events is named by its line, and counted" \
+	eval 'grep -qxF "samrep: onlychange: line 2: a change of event 7, which is not in the log, ignored" onlychange.err &&
+	    grep -qxF "samrep: onlychange: 1 changes name no event, ignored" onlychange.err'
+
 # --- -c: conversions -----------------------------------------------------
 {
 	for t in 1767225600 @1767225600 20260101000000 2026-01-01 \

@@ -313,6 +313,32 @@ START_TEST(ids_exhausted)
 }
 END_TEST
 
+/*
+ * A log whose only event lines were lost (or never written) but that
+ * still holds a change: the change names no event and is set aside, the
+ * report is empty.  Once bsearch was handed the empty table's NULL, which
+ * a sanitized build stops at.
+ */
+START_TEST(change_without_events)
+{
+	static const char text[] = "SAMLOG.:.1\n"
+	    "M.:.7.:.0.:..:..:.UP.:.PLANNED.:.100.:..:..:.p\n";
+	struct rep r;
+
+	tu_write_file(paths.eventlog, text, sizeof(text) - 1);
+	load(&r);
+	ck_assert_uint_eq(r.nev, 0);
+	ck_assert_uint_eq(r.nmods, 1);
+	ck_assert_uint_eq(r.mods_unmatched, 1);
+	ck_assert_uint_eq(r.unparsable, 0);
+	ck_assert_msg(tu_log_contains("line 2: a change of event 7, which is "
+	    "not in the log, ignored"), "%s", tu_log_text());
+	rep_compute(&r, 0, 1000, 0);
+	ck_assert_uint_eq(r.nobjs, 0);
+	rep_free(&r);
+}
+END_TEST
+
 static Suite *
 report_suite(void)
 {
@@ -327,6 +353,7 @@ report_suite(void)
 	tcase_add_test(tc, damaged_and_torn);
 	tcase_add_test(tc, golden_sums);
 	tcase_add_test(tc, ids_exhausted);
+	tcase_add_test(tc, change_without_events);
 	suite_add_tcase(s, tc);
 	return s;
 }
