@@ -37,6 +37,35 @@ CHECK_LIBS   := $(shell $(PKG_CONFIG) --libs check 2>/dev/null)
 EVENT_LIBS   := $(shell $(PKG_CONFIG) --libs libevent 2>/dev/null)
 JANSSON_LIBS := $(shell $(PKG_CONFIG) --libs jansson 2>/dev/null)
 
+# ORDER: a target that needs Debian packages installs them first
+# (scripts/deps.sh), then make runs again for the real work.  pkg-config's
+# flags are read (the := above) when this file is parsed, and are empty on a
+# machine without the -dev packages: only the second make, parsed after the
+# install, has them.  A prerequisite could not do it: the flags would be read
+# before it ran, and under -j it would race the compiles.  So this first
+# make knows no other rule; every goal goes to the second, in order.
+DEPS_all        := build
+DEPS_build      := build
+DEPS_check-unit := build
+DEPS_check      := test
+DEPS_demo       := demo
+DEPS_lint       := lint
+DEPS_bench      := bench
+DEPS_fuzz       := fuzz
+DEPS_fuzz-run   := fuzz
+ifndef HM_DEPS_DONE
+HM_DEPS_FOR := $(sort $(foreach g,$(or $(MAKECMDGOALS),all),$(DEPS_$(g))))
+endif
+ifneq ($(HM_DEPS_FOR),)
+.NOTPARALLEL:
+$(or $(MAKECMDGOALS),all): hm-deps-then-make
+	@:
+hm-deps-then-make:
+	@scripts/deps.sh $(HM_DEPS_FOR)
+	@$(MAKE) --no-print-directory HM_DEPS_DONE=1 $(MAKECMDGOALS)
+.PHONY: hm-deps-then-make
+else
+
 # Filled in by the module.mk files.
 PROGS       :=	# daemons and tools, built into $(B)/bin
 SBIN_PROGS  :=	# installed into SBINDIR
@@ -48,7 +77,8 @@ MANPAGES    :=	# mdoc pages
 GENERATED   :=	# build products that objects depend on (rpcgen output)
 INSTALL_HOOKS :=
 
-all: deps-build build
+# The first rule is the default: `make` is `make all`.
+all: build
 
 # What embeds an installation path depends on this stamp, rewritten only
 # when a path changes: `make install PREFIX=/usr` after a plain `make`
@@ -65,11 +95,6 @@ include $(sort $(wildcard src/*/module.mk)) tests/module.mk \
 
 build: $(GENERATED) $(PROGS)
 
-deps-build:
-	@scripts/deps.sh build
-deps:
-	@scripts/deps.sh all
-
 $(B)/%.o: %.c | $(GENERATED)
 	@mkdir -p $(@D)
 	$(CC) $(HM_CPPFLAGS) $(HM_CFLAGS) $(TIRPC_CFLAGS) $(CHECK_CFLAGS) -MMD -MP -c -o $@ $<
@@ -78,24 +103,27 @@ $(B)/%.o: $(B)/%.c | $(GENERATED)
 	@mkdir -p $(@D)
 	$(CC) $(HM_CPPFLAGS) $(HM_CFLAGS) $(TIRPC_CFLAGS) -Wno-unused-parameter -Wno-unused-variable -Wno-cast-function-type -MMD -MP -c -o $@ $<
 
-check: deps build $(UNIT_TESTS)
+check: build $(UNIT_TESTS)
 	@B=$(B) SANITIZE=$(SANITIZE) tests/run.sh $(UNIT_TESTS) -- $(INTEG_TESTS)
 
-check-unit: deps-build build $(UNIT_TESTS)
+check-unit: build $(UNIT_TESTS)
 	@B=$(B) SANITIZE=$(SANITIZE) tests/run.sh $(UNIT_TESTS) --
 
-lint: deps build
+lint: build
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
 	    --inline-suppr --std=c11 -D_GNU_SOURCE -Isrc/common \
 	    --suppress=missingIncludeSystem src tests/unit
 	shellcheck -S warning $(SH_SCRIPTS)
 	mandoc -Tlint -W warning $(MANPAGES)
 
-bench: deps build
+bench: build
 	@B=$(B) tests/bench/run.sh
 
-demo: deps build
+demo: build
 	@B=$(B) scripts/demo.sh
+
+deps:
+	@scripts/deps.sh all
 
 install: build $(INSTALL_HOOKS)
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)
@@ -114,7 +142,9 @@ install: build $(INSTALL_HOOKS)
 clean:
 	rm -rf build build-san build-clang build-san-clang
 
-.PHONY: all build deps deps-build check check-unit lint bench demo install clean FORCE
+.PHONY: all build deps check check-unit lint bench demo install clean FORCE
 .DELETE_ON_ERROR:
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
+
+endif

@@ -1,32 +1,133 @@
 #!/bin/sh
-# deps.sh: install the Debian packages hostmon needs to build and test.
+# deps.sh: install the Debian packages (and system users) hostmon needs.
 #
-# Usage: scripts/deps.sh [build|test|all]   (default: all)
+# Usage: scripts/deps.sh [build|demo|test|lint|bench|fuzz|all]...   (default: all)
+#        scripts/deps.sh package-of COMMAND...
 #
+# Each target installs its own packages and those of the targets it builds on:
+#   build  compile every program and test            (make, make build)
+#   demo   build, plus what the suite runs with      (make demo)
+#   test   demo, plus the real peers and the tools the tests run   (make check)
+#   lint   build, plus the linters                   (make lint)
+#   bench  test, plus the peers the benchmarks compare with        (make bench)
+#   fuzz   build, plus clang and its fuzzer runtime  (make fuzz)
+#   all    everything above
 # As root it installs what is missing with apt-get, never starting the
 # distribution's own rpcbind, rpc.statd, ganesha or corosync services as a
-# side effect.  As another user it prints the exact command and exits 1.
-# It also creates the unprivileged "statd" user the daemons drop to.
+# side effect, and creates the system users the daemons drop to.  As another
+# user it prints the exact command and exits 1.
+#
+# "package-of" names the package that provides a command the scripts run,
+# from the table below, so a test that finds a command missing can say what
+# to install.  Every command a script, test or benchmark runs and that a
+# minimal Debian 12 root (mmdebstrap --variant=apt) lacks is in the table.
 set -eu
 
-BUILD_PKGS="gcc clang make pkg-config libtirpc-dev rpcsvc-proto libevent-dev
-check libjansson-dev"
-TEST_PKGS="rpcbind nfs-common iproute2 mandoc shellcheck cppcheck valgrind
-util-linux procps psmisc nfs-ganesha nfs-ganesha-vfs faketime rwho tuptime
-corosync libcorosync-common-dev libquorum-dev libcpg-dev libcmap-dev
-prometheus-node-exporter curl libfaketime jq bc wrk iputils-ping
-bsdutils python3"
+BUILD_PKGS="gcc make pkg-config libtirpc-dev rpcsvc-proto libevent-dev check
+libjansson-dev libcorosync-common-dev libquorum-dev libcpg-dev libcmap-dev"
+DEMO_PKGS="rpcbind iproute2 mount procps"
+TEST_PKGS="nfs-common nfs-ganesha nfs-ganesha-vfs corosync tzdata faketime
+libfaketime curl jq bc iputils-ping python3 binutils shellcheck"
+LINT_PKGS="cppcheck shellcheck mandoc clang"
+BENCH_PKGS="rwho rwhod tuptime sqlite3 prometheus-node-exporter wrk"
+FUZZ_PKGS="clang libclang-rt-14-dev"
 
-what=${1:-all}
-case $what in
-build) want=$BUILD_PKGS ;;
-test) want=$TEST_PKGS ;;
-all) want="$BUILD_PKGS $TEST_PKGS" ;;
-*) echo "usage: $0 [build|test|all]" >&2; exit 1 ;;
-esac
+# command package: what provides each command that is not in every
+# Debian 12 root.  Keep it in step with the lists above.
+COMMANDS='
+cc gcc
+gcc gcc
+make make
+pkg-config pkg-config
+rpcgen rpcsvc-proto
+rpcbind rpcbind
+rpcinfo rpcbind
+ip iproute2
+bridge iproute2
+ss iproute2
+mount mount
+umount mount
+ps procps
+pgrep procps
+free procps
+uptime procps
+w procps
+rpc.statd nfs-common
+sm-notify nfs-common
+ganesha.nfsd nfs-ganesha
+corosync corosync
+corosync-keygen corosync
+corosync-cfgtool corosync
+corosync-cmapctl corosync
+corosync-quorumtool corosync
+faketime faketime
+curl curl
+jq jq
+bc bc
+ping iputils-ping
+python3 python3
+strings binutils
+shellcheck shellcheck
+cppcheck cppcheck
+mandoc mandoc
+clang clang
+ruptime rwho
+rwhod rwhod
+tuptime tuptime
+sqlite3 sqlite3
+prometheus-node-exporter prometheus-node-exporter
+wrk wrk
+'
+
+# package_of COMMAND: the package, or nothing when the table lacks it.
+package_of() {
+	echo "$COMMANDS" | awk -v c="$1" '$1 == c { print $2; exit }'
+}
+
+pkgs_for() {
+	case $1 in
+	build) echo "$BUILD_PKGS" ;;
+	demo) echo "$BUILD_PKGS $DEMO_PKGS" ;;
+	test) echo "$BUILD_PKGS $DEMO_PKGS $TEST_PKGS" ;;
+	lint) echo "$BUILD_PKGS $LINT_PKGS" ;;
+	bench) echo "$BUILD_PKGS $DEMO_PKGS $TEST_PKGS $BENCH_PKGS" ;;
+	fuzz) echo "$BUILD_PKGS $FUZZ_PKGS" ;;
+	all) echo "$BUILD_PKGS $DEMO_PKGS $TEST_PKGS $LINT_PKGS $BENCH_PKGS $FUZZ_PKGS" ;;
+	*) return 1 ;;
+	esac
+}
+
+usage() {
+	echo "usage: $0 [build|demo|test|lint|bench|fuzz|all]... | package-of COMMAND..." >&2
+	exit 1
+}
+
+if [ "${1:-}" = package-of ]; then
+	shift
+	[ $# -gt 0 ] || usage
+	rc=0
+	for c in "$@"; do
+		p=$(package_of "$c")
+		if [ -n "$p" ]; then
+			echo "$c: $p"
+		else
+			echo "$c: not in scripts/deps.sh's table" >&2
+			rc=1
+		fi
+	done
+	exit $rc
+fi
+
+[ $# -gt 0 ] || set -- all
+want=""
+for t in "$@"; do
+	w=$(pkgs_for "$t") || usage
+	want="$want $w"
+done
 
 missing=""
 for p in $want; do
+	case " $missing " in *" $p "*) continue ;; esac
 	s=$(dpkg-query -W -f '${db:Status-Abbrev}' "$p" 2>/dev/null || true)
 	case $s in
 	ii*) ;;
@@ -34,15 +135,27 @@ for p in $want; do
 	esac
 done
 
-ensure_user() {
+# The daemons' own system users: rpc.statd drops to "statd" (the name
+# nfs-common uses too), smsd to "_hmsmsd"; the group "_hostmon" may write to
+# smsd's posting socket.
+ensure_users() {
+	getent group _hostmon >/dev/null || groupadd --system _hostmon
 	if ! getent passwd statd >/dev/null; then
 		useradd --system --no-create-home --home-dir /nonexistent \
 		    --shell /usr/sbin/nologin statd
 	fi
+	if ! getent passwd _hmsmsd >/dev/null; then
+		useradd --system --no-create-home --home-dir /nonexistent \
+		    --shell /usr/sbin/nologin --user-group _hmsmsd
+	fi
+	for u in statd _hmsmsd; do
+		id -nG "$u" | tr ' ' '\n' | grep -qx _hostmon ||
+			usermod -a -G _hostmon "$u"
+	done
 }
 
 if [ -z "$missing" ]; then
-	[ "$(id -u)" -eq 0 ] && ensure_user
+	[ "$(id -u)" -eq 0 ] && ensure_users
 	exit 0
 fi
 
@@ -65,6 +178,8 @@ trap cleanup EXIT
 
 export DEBIAN_FRONTEND=noninteractive
 echo "deps: installing$missing"
+# A fresh root has no package lists yet: fetch them when apt cannot find a
+# package.
 # shellcheck disable=SC2086
 if ! apt-get install -y -q --no-install-recommends $missing; then
 	apt-get update -q
@@ -79,5 +194,5 @@ for d in rpcbind rpc.statd ganesha.nfsd corosync prometheus-node-exporter; do
 		echo "deps: warning: $d is running (pid $pids) after install" >&2
 	fi
 done
-ensure_user
+ensure_users
 exit 0

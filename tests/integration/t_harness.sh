@@ -188,6 +188,24 @@ hm_host_exec h1 touch "/run/$probe" "/tmp/$probe" "/var/lib/$probe"
 tap_check "h1's /run, /tmp, /var are its own" private_to_h1 "$probe"
 tap_check "the run's folder is at the same path in every host" \
 	hm_host_exec h3 test -f "$HM_WORK/pids"
+# A checkout in a folder others may not search (/root is 0700): a copy of
+# the harness there (in the build folder: /tmp is remade in hosts), whose
+# hosts must let nobody read the tree, and root still see the folder's other
+# entries.
+closed=$(cd "$lib/../../.." && pwd)/${B:-build}/closed.$$
+hm_at_exit rm -rf "$closed"
+mkdir -p "$closed/tree/tests/integration"
+cp -r "$lib" "$closed/tree/tests/integration/lib"
+touch "$closed/other"
+chmod 700 "$closed"
+# shellcheck disable=SC2016
+bash -c '. "$1/tree/tests/integration/lib/hosts.sh" >/dev/null &&
+	hm_hosts_create 1 >/dev/null &&
+	hm_host_exec h1 setpriv --reuid=65534 --regid=65534 --clear-groups \
+	    cat "$1/tree/tests/integration/lib/tap.sh" >/dev/null &&
+	hm_host_exec h1 test -f "$1/other"' sh "$closed" 2>"$HM_WORK/closed.log"
+tap_check "nobody in a host reads a checkout under a 0700 folder, whose other entries stay" \
+	same_text "$?" 0
 hm_host_private h1 /srv
 hm_host_exec h1 touch "/srv/$probe"
 tap_check "hm_host_private gives h1 its own /srv" eval \

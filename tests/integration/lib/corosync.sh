@@ -33,10 +33,7 @@ HM_COROSYNC_TOKEN=${HM_COROSYNC_TOKEN:-1000}
 declare -A HM_COROSYNC_PID=()
 HM__COROSYNC_HOSTS=()
 
-if ! command -v corosync >/dev/null 2>&1 || ! command -v corosync-keygen >/dev/null 2>&1; then
-	echo "Bail out! corosync is not installed (scripts/deps.sh test)"
-	exit 77
-fi
+hm_need corosync corosync-keygen corosync-cfgtool corosync-quorumtool
 
 hm_corosync_log() { echo "$(hm_host_dir "$1")/corosync.log"; }
 

@@ -66,6 +66,8 @@
 #	hm_isolate HOST / hm_rejoin HOST  cut HOST off the switch / plug it back
 #	hm_rpcbind HOST			start "rpcbind -f -w" in HOST, wait until it
 #					answers; HM_LAST_PID is its PID
+#	hm_need COMMAND...		bail out, naming its Debian package, when a
+#					command is missing
 #	hm_at_exit CMD...		run CMD during cleanup, before processes are
 #					stopped (use it instead of your own EXIT trap)
 #	hm_cleanup			stop, remove, forget everything (ends the run:
@@ -99,13 +101,19 @@ if [ "$(id -u)" -ne 0 ]; then
 	echo "hosts.sh: must run as root: it creates network and mount namespaces" >&2
 	exit 77
 fi
-for hm__tool in ip bridge nsenter unshare mount timeout; do
-	if ! command -v "$hm__tool" >/dev/null 2>&1; then
-		echo "Bail out! $hm__tool is missing (scripts/deps.sh test)"
+# hm_need COMMAND...: bail out, naming the Debian package to install, when
+# a command the test runs is missing.
+hm_need() {
+	local c p
+	for c in "$@"; do
+		command -v "$c" >/dev/null 2>&1 && continue
+		p=$("$(dirname "${BASH_SOURCE[0]}")/../../../scripts/deps.sh" \
+			package-of "$c" 2>/dev/null) || p="$c: a package deps.sh does not know"
+		echo "Bail out! $c is missing (package ${p#*: }; scripts/deps.sh test installs it)"
 		exit 77
-	fi
-done
-unset hm__tool
+	done
+}
+hm_need ip bridge nsenter unshare mount timeout setpriv stat
 
 # The source tree (and its build products) stays visible inside every host,
 # wherever the checkout lies: CI may clone it under /tmp or /var.
@@ -273,6 +281,34 @@ done
 keep "$work" tmp
 [ "${src#"$work"}" = "$src" ] && keep "$src" tmp
 mount --rbind "$dir/tmp" /tmp
+# Every user of the host reaches the source tree and its build (tests run
+# programs as nobody or as a daemon'"'"'s user), wherever the checkout lies: a
+# folder above it that others may not search (/root is 0700) is covered, in
+# this host only, by a searchable tmpfs holding the same entries, bound.
+a=
+rest=${src#/}
+while [ -n "$rest" ]; do
+	a=$a/${rest%%/*}
+	case $rest in */*) rest=${rest#*/} ;; *) rest= ;; esac
+	case $(stat -c %A "$a") in *[xt]) continue ;; esac
+	orig=$(mktemp -d "$dir/orig.XXXXXX")
+	mount --bind "$a" "$orig"
+	mount -t tmpfs -o size=1m hm-open "$a"
+	chown --reference="$orig" "$a"
+	chmod --reference="$orig" "$a"
+	chmod go+x "$a"
+	for e in "$orig"/* "$orig"/.[!.]* "$orig"/..?*; do
+		[ -e "$e" ] || [ -L "$e" ] || continue
+		n=$a/${e##*/}
+		if [ -L "$e" ]; then
+			cp -P "$e" "$n"
+		elif [ -d "$e" ]; then
+			mkdir "$n" && mount --rbind "$e" "$n"
+		else
+			: >"$n" && mount --bind "$e" "$n"
+		fi
+	done
+done
 '
 
 # Create one host: namespace, cable, anchor, mounts.  $1 index, $2 name.
