@@ -46,7 +46,7 @@ JANSSON_LIBS := $(shell $(PKG_CONFIG) --libs jansson 2>/dev/null)
 # make knows no other rule; every goal goes to the second, in order.
 DEPS_all        := build
 DEPS_build      := build
-DEPS_check-unit := build
+DEPS_check-unit := unit
 DEPS_check      := test
 DEPS_demo       := demo
 DEPS_lint       := lint

@@ -1,13 +1,15 @@
 #!/bin/sh
 # deps.sh: install the Debian packages (and system users) hostmon needs.
 #
-# Usage: scripts/deps.sh [build|demo|test|lint|bench|fuzz|all]...   (default: all)
+# Usage: scripts/deps.sh [build|unit|demo|test|lint|bench|fuzz|all]...   (default: all)
 #        scripts/deps.sh package-of COMMAND...
 #
 # Each target installs its own packages and those of the targets it builds on:
 #   build  compile every program and test            (make, make build)
+#   unit   build, plus the time zones the unit tests use   (make check-unit)
 #   demo   build, plus what the suite runs with      (make demo)
-#   test   demo, plus the real peers and the tools the tests run   (make check)
+#   test   unit and demo, plus the real peers and the tools the tests run
+#          (make check)
 #   lint   build, plus the linters                   (make lint)
 #   bench  test, plus the peers the benchmarks compare with        (make bench)
 #   fuzz   build, plus clang and its fuzzer runtime  (make fuzz)
@@ -25,8 +27,9 @@ set -eu
 
 BUILD_PKGS="gcc make pkg-config libtirpc-dev rpcsvc-proto libevent-dev check
 libjansson-dev libcorosync-common-dev libquorum-dev libcpg-dev libcmap-dev"
+UNIT_PKGS="tzdata"
 DEMO_PKGS="rpcbind iproute2 mount procps"
-TEST_PKGS="nfs-common nfs-ganesha nfs-ganesha-vfs corosync tzdata faketime
+TEST_PKGS="nfs-common nfs-ganesha nfs-ganesha-vfs corosync faketime
 libfaketime curl jq bc iputils-ping python3 binutils shellcheck"
 LINT_PKGS="cppcheck shellcheck mandoc clang"
 BENCH_PKGS="rwho rwhod tuptime sqlite3 prometheus-node-exporter wrk"
@@ -88,17 +91,18 @@ pkgs_for() {
 	case $1 in
 	build) echo "$BUILD_PKGS" ;;
 	demo) echo "$BUILD_PKGS $DEMO_PKGS" ;;
-	test) echo "$BUILD_PKGS $DEMO_PKGS $TEST_PKGS" ;;
+	unit) echo "$BUILD_PKGS $UNIT_PKGS" ;;
+	test) echo "$BUILD_PKGS $UNIT_PKGS $DEMO_PKGS $TEST_PKGS" ;;
 	lint) echo "$BUILD_PKGS $LINT_PKGS" ;;
-	bench) echo "$BUILD_PKGS $DEMO_PKGS $TEST_PKGS $BENCH_PKGS" ;;
+	bench) echo "$BUILD_PKGS $UNIT_PKGS $DEMO_PKGS $TEST_PKGS $BENCH_PKGS" ;;
 	fuzz) echo "$BUILD_PKGS $FUZZ_PKGS" ;;
-	all) echo "$BUILD_PKGS $DEMO_PKGS $TEST_PKGS $LINT_PKGS $BENCH_PKGS $FUZZ_PKGS" ;;
+	all) echo "$BUILD_PKGS $UNIT_PKGS $DEMO_PKGS $TEST_PKGS $LINT_PKGS $BENCH_PKGS $FUZZ_PKGS" ;;
 	*) return 1 ;;
 	esac
 }
 
 usage() {
-	echo "usage: $0 [build|demo|test|lint|bench|fuzz|all]... | package-of COMMAND..." >&2
+	echo "usage: $0 [build|unit|demo|test|lint|bench|fuzz|all]... | package-of COMMAND..." >&2
 	exit 1
 }
 

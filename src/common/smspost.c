@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "smspost.h"
+#include "utf8.h"
 
 static char sock_path[sizeof(((struct sockaddr_un *)0)->sun_path)] =
     SMSPOST_SOCKET;
@@ -48,42 +49,6 @@ smspost_name_valid(const char *s, size_t len)
 	return word > 0;
 }
 
-/*
- * The length of the well-formed UTF-8 sequence at s (RFC 3629: no overlong
- * forms, no surrogates, nothing above U+10FFFF), or 0.
- */
-static size_t
-utf8_len(const unsigned char *s)
-{
-	size_t n, i;
-	unsigned int c = s[0], min;
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf) {
-		n = 2;
-		min = 0x80;
-		c &= 0x1f;
-	} else if (c >= 0xe0 && c <= 0xef) {
-		n = 3;
-		min = 0x800;
-		c &= 0x0f;
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		n = 4;
-		min = 0x10000;
-		c &= 0x07;
-	} else
-		return 0;
-	for (i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)	/* also stops at the NUL */
-			return 0;
-		c = c << 6 | (s[i] & 0x3f);
-	}
-	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-		return 0;
-	return n;
-}
-
 int
 smspost(const char *name, int priority, const char *fmt, ...)
 {
@@ -91,7 +56,7 @@ smspost(const char *name, int priority, const char *fmt, ...)
 	char buf[SMSPOST_NAME_MAX + SMSPOST_MSG_MAX + 64];
 	struct sockaddr_un sun;
 	va_list ap;
-	size_t i, len;
+	size_t i, len, mlen;
 	int n, saved_errno = errno, rc = 0;
 
 	if (!smspost_name_valid(name, strnlen(name, SMSPOST_NAME_MAX + 1)) ||
@@ -109,8 +74,9 @@ smspost(const char *name, int priority, const char *fmt, ...)
 	if (n < 0)
 		msg[0] = '\0';
 	/* smsd keeps text: control bytes and broken UTF-8 become '?'. */
-	for (i = 0; msg[i] != '\0'; i += len) {
-		len = utf8_len((const unsigned char *)msg + i);
+	mlen = strlen(msg);
+	for (i = 0; i < mlen; i += len) {
+		len = utf8_seq_len((const unsigned char *)msg + i, mlen - i);
 		if (len == 0 || (unsigned char)msg[i] < 0x20 || msg[i] == 0x7f) {
 			msg[i] = '?';
 			len = 1;

@@ -35,6 +35,7 @@
 
 #include "log.h"
 #include "reclog.h"
+#include "statefile.h"
 #include "timeutil.h"
 #include "smsd.h"
 
@@ -116,25 +117,88 @@ ring_push(struct smsd *d, uint64_t seq, int64_t t, int pri, const char *name,
 	return e;
 }
 
+/* What a replay of the history file found, beside the events. */
+struct replay {
+	struct smsd	*d;
+	int64_t		now;
+	uint64_t	dropped;	/* lines not taken back */
+	uint64_t	future;		/* events dated ahead of the clock */
+};
+
+/* Lines logged one by one; the rest are counted in one line at the end. */
+#define REPLAY_LOG_MAX	5
+
+/*
+ * A history line is an event as events_post wrote it.  A line that does
+ * not parse or is shaped otherwise (a hand edit, another version) is not
+ * taken back: NULL, with the reason in why.
+ */
+static json_t *
+replay_line(const void *rec, size_t len, const char **why)
+{
+	static const char *const strings[] = { "time", "priority_name",
+	    "source", "member" };
+	json_error_t err;
+	json_t *o, *msg;
+	const char *name;
+	json_int_t seq, t, pri;
+	size_t i;
+
+	if ((o = json_loadb(rec, len, 0, &err)) == NULL) {
+		*why = "not JSON";
+		return NULL;
+	}
+	*why = NULL;
+	if (json_unpack(o, "{s:I, s:I, s:I, s:s}", "seq", &seq, "time_ms",
+	    &t, "priority", &pri, "name", &name) != 0)
+		*why = "no seq, time_ms, priority or name";
+	else if (seq <= 0)
+		*why = "seq not positive";
+	else if (pri < 0 || pri > 700)
+		*why = "priority out of range";
+	else if (!event_name_valid(name, strlen(name)))
+		*why = "bad event name";
+	for (i = 0; *why == NULL && i < sizeof(strings) / sizeof(strings[0]);
+	    i++)
+		if (!json_is_string(json_object_get(o, strings[i])))
+			*why = "a field is missing or of the wrong type";
+	msg = json_object_get(o, "message");
+	if (*why == NULL && msg != NULL && !json_is_string(msg) &&
+	    !json_is_null(msg))
+		*why = "message not a string";
+	if (*why != NULL) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
 static int
 replay_cb(const void *rec, size_t len, int flags, uint64_t where,
     void *arg)
 {
-	struct smsd *d = arg;
+	struct replay *rp = arg;
+	struct smsd *d = rp->d;
 	json_t *o;
-	json_error_t err;
-	const char *name;
+	const char *why, *name;
 	char *copy;
 	json_int_t seq, t, pri;
 
 	(void)flags;
-	(void)where;
-	if ((o = json_loadb(rec, len, 0, &err)) == NULL)
-		return 0;	/* an unreadable line is skipped, not fatal */
-	if (json_unpack(o, "{s:I, s:I, s:I, s:s}", "seq", &seq, "time_ms", &t,
-	    "priority", &pri, "name", &name) == 0 && seq > 0 &&
-	    event_name_valid(name, strlen(name)) &&
-	    (copy = strndup(rec, len)) != NULL) {
+	if ((o = replay_line(rec, len, &why)) == NULL) {
+		if (rp->dropped++ < REPLAY_LOG_MAX)
+			log_warnx("event history line %" PRIu64 ": %s; "
+			    "dropped", where, why);
+		return 0;	/* the other lines are still good */
+	}
+	(void)json_unpack(o, "{s:I, s:I, s:I, s:s}", "seq", &seq, "time_ms",
+	    &t, "priority", &pri, "name", &name);
+	if (t - rp->now > EVENT_FUTURE_MS && rp->future++ < REPLAY_LOG_MAX)
+		log_warnx("event history line %" PRIu64 ": event %lld is "
+		    "dated %lld s ahead of the clock; kept, but it does not "
+		    "count as recent", where, (long long)seq,
+		    (long long)((t - rp->now) / 1000));
+	if ((copy = strndup(rec, len)) != NULL) {
 		ring_push(d, (uint64_t)seq, t, (int)pri, name, copy, len);
 		if ((uint64_t)seq >= d->next_seq)
 			d->next_seq = (uint64_t)seq + 1;
@@ -146,9 +210,10 @@ replay_cb(const void *rec, size_t len, int flags, uint64_t where,
 int
 events_init(struct smsd *d)
 {
-	char path[PATH_MAX];
+	char path[PATH_MAX], *aside = NULL;
 	struct reclog_stats st;
 	struct reclog *rl;
+	struct replay rp;
 	uint64_t seq;
 	size_t i;
 
@@ -158,8 +223,11 @@ events_init(struct smsd *d)
 	d->next_seq = 1;
 	snprintf(path, sizeof(path), "%s/%s", d->member_dir, HISTORY_FILE);
 	memset(&st, 0, sizeof(st));
+	memset(&rp, 0, sizeof(rp));
+	rp.d = d;
+	rp.now = real_ms();
 	rl = reclog_open(path, RECLOG_TEXT, HISTORY_RECMAX, 0640,
-	    replay_cb, d, &st);
+	    replay_cb, &rp, &st);
 	if (rl == NULL) {
 		log_warn("%s: event history not kept", path);
 	} else {
@@ -167,6 +235,20 @@ events_init(struct smsd *d)
 			log_warnx("%s: damaged, copy set aside as %s; "
 			    "rebuilt from what was readable", path,
 			    st.set_aside);
+		if (rp.future > REPLAY_LOG_MAX)
+			log_warnx("%s: %" PRIu64 " events dated ahead of the "
+			    "clock in all", path, rp.future);
+		/* The next compaction leaves them out: keep a copy. */
+		if (rp.dropped > 0) {
+			const char *kept = st.set_aside;
+
+			if (kept == NULL)
+				kept = aside = statefile_set_aside(path);
+			log_warnx("%s: %" PRIu64 " lines that are not events "
+			    "dropped; copy set aside as %s", path, rp.dropped,
+			    kept != NULL ? kept : "(copy failed)");
+			free(aside);
+		}
 		log_info("event history: %zu events from %s", d->ring_len,
 		    path);
 	}

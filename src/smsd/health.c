@@ -11,6 +11,13 @@
 
 #define RECENT_MS	(15 * 60 * 1000)
 
+/* NULL (a field missing from a source's data) equals nothing. */
+static int
+streq(const char *a, const char *b)
+{
+	return a != NULL && strcmp(a, b) == 0;
+}
+
 static const char *names[] = { "good", "warning", "critical", "inactive" };
 
 const char *
@@ -83,12 +90,14 @@ health_update(struct smsd *d)
 		double use = json_number_value(json_object_get(e,
 		    "use_percent"));
 
-		if (strcmp(state, "not responding") == 0) {
+		if (mp == NULL)
+			continue;
+		if (streq(state, "not responding")) {
 			snprintf(detail, sizeof(detail), "%s not responding",
 			    mp);
 			check(checks, &worst, "filesystem", HEALTH_CRITICAL,
 			    detail);
-		} else if (strcmp(state, "ok") == 0 && use >= 90 &&
+		} else if (streq(state, "ok") && use >= 90 &&
 		    json_integer_value(json_object_get(e, "size")) > 0 &&
 		    !json_is_true(json_object_get(e, "readonly"))) {
 			snprintf(detail, sizeof(detail), "%s %.0f%% full", mp,
@@ -105,7 +114,7 @@ health_update(struct smsd *d)
 		const char *id = json_string_value(json_object_get(e, "id"));
 
 		if ((hs == HEALTH_WARNING || hs == HEALTH_CRITICAL) &&
-		    strcmp(id, "system") != 0) {
+		    id != NULL && strcmp(id, "system") != 0) {
 			snprintf(detail, sizeof(detail), "%s is %s", id,
 			    health_state_name(hs));
 			check(checks, &worst, "hardware", hs, detail);
@@ -124,14 +133,19 @@ health_update(struct smsd *d)
 			check(checks, &worst, "smsd", HEALTH_WARNING, detail);
 		}
 	}
-	/* serious events of the last minutes */
+	/*
+	 * Serious events of the last minutes.  One dated further ahead than
+	 * a clock step explains (a history line from a wrong clock) is not
+	 * recent: it would otherwise hold the state until that date.
+	 */
 	nbad = 0;
 	st = HEALTH_GOOD;
 	for (k = 0; k < d->ring_len; k++) {
 		struct event_rec *ev = &d->ring[(d->ring_head + k) %
 		    d->ring_cap];
 
-		if (now - ev->time_ms > RECENT_MS || ev->priority < 400)
+		if (now - ev->time_ms > RECENT_MS ||
+		    ev->time_ms - now > EVENT_FUTURE_MS || ev->priority < 400)
 			continue;
 		nbad++;
 		if (ev->priority >= 500)

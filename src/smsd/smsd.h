@@ -154,6 +154,8 @@ int	post_parse(const void *buf, size_t len, struct post_msg *,
 int	post_encode(const struct post_msg *, char *buf, size_t bufsz);
 
 /* ---- events (events.c) ---- */
+/* An event dated further ahead than this is from a wrong clock. */
+#define EVENT_FUTURE_MS		(60 * 1000)
 struct event_rec {
 	uint64_t	seq;
 	int64_t		time_ms;
@@ -385,6 +387,12 @@ json_t	*system_view(struct smsd *);
 int	store_prepare(struct smsd *, uid_t, gid_t);
 void	store_load_inventory(struct smsd *);
 void	store_save_source(struct source *, json_t *);	/* worker */
+/*
+ * 1 if o is shaped as the gather of source id makes it (every field the
+ * daemon reads is there with its type); else 0 with the first fault in why.
+ */
+int	inventory_shape_ok(enum source_id, const json_t *o, char *why,
+	    size_t whysz);
 
 /* cluster.c */
 /*

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "utf8.h"
 #include "smsd.h"
 
 #define DPKG_STATUS_MAX	(256 * 1024 * 1024)
@@ -22,14 +23,26 @@ struct software_priv {
 	json_t		*last;
 };
 
+/*
+ * dpkg does not promise UTF-8 (a package built with a Latin-1 description,
+ * a damaged database); JSON takes nothing else, so such bytes are shown as
+ * U+FFFD rather than the field, or the whole package, going missing.
+ */
 static void
 field(json_t *pkg, const char *key, const char *v, size_t len)
 {
 	json_t *s;
+	char *fixed;
+	size_t flen;
 
 	while (len > 0 && (v[len - 1] == ' ' || v[len - 1] == '\t'))
 		len--;
-	if ((s = json_stringn(v, len)) != NULL)
+	if ((s = json_stringn(v, len)) == NULL &&
+	    (fixed = utf8_repair(v, len, &flen)) != NULL) {
+		s = json_stringn(fixed, flen);
+		free(fixed);
+	}
+	if (s != NULL)
 		json_object_set_new(pkg, key, s);
 }
 

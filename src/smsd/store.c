@@ -1,14 +1,17 @@
 /*
  * store: the station's data files under DATA_DIR/MEMBER: the cached
  * inventory (hardware.json, software.json), written by durable replace,
- * and the event history (events.c).  A file that does not parse is set
- * aside for the administrator and rebuilt, with a log line; nobody has to
- * delete anything by hand.
+ * and the event history (events.c).  A file that does not parse, or parses
+ * but is not shaped as smsd writes it (a hand edit, another version, a bad
+ * disk), is set aside for the administrator and rebuilt, with a log line;
+ * nobody has to delete anything by hand, and nothing the rest of smsd reads
+ * from the cache can be missing or of another type.
  */
 #include <sys/types.h>
 #include <sys/stat.h>
 #include <errno.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,6 +44,116 @@ mkdir_p(const char *path, mode_t mode)
 	if (mkdir(buf, mode) == -1 && errno != EEXIST)
 		return -1;
 	return 0;
+}
+
+static int	shape_bad(char *, size_t, const char *, ...)
+		    __attribute__((format(printf, 3, 4)));
+
+/* The fault found, for the log line; always 0 (not the right shape). */
+static int
+shape_bad(char *why, size_t whysz, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, whysz, fmt, ap);
+	va_end(ap);
+	return 0;
+}
+
+static int
+string_or_absent(const json_t *o, const char *key)
+{
+	const json_t *v = json_object_get(o, key);
+
+	return v == NULL || json_is_string(v);
+}
+
+/* A node as hardware.c makes it: every field health.c and clients read. */
+static int
+hardware_shape_ok(const json_t *o, char *why, size_t whysz)
+{
+	const json_t *nodes = json_object_get(o, "nodes"), *n, *parent;
+	size_t i;
+
+	if (!json_is_array(nodes))
+		return shape_bad(why, whysz, "no \"nodes\" array");
+	json_array_foreach(nodes, i, n) {
+		parent = json_object_get(n, "parent");
+		if (!json_is_object(n))
+			return shape_bad(why, whysz, "node %zu is not an object",
+			    i);
+		if (!json_is_string(json_object_get(n, "id")) ||
+		    json_string_length(json_object_get(n, "id")) == 0)
+			return shape_bad(why, whysz, "node %zu has no id", i);
+		if (!json_is_string(json_object_get(n, "class")) ||
+		    !json_is_string(json_object_get(n, "name")))
+			return shape_bad(why, whysz, "node %zu has no class or "
+			    "name", i);
+		if (!json_is_string(parent) && !json_is_null(parent))
+			return shape_bad(why, whysz, "node %zu has no parent",
+			    i);
+		if (health_state_parse(json_string_value(json_object_get(n,
+		    "health"))) == -1)
+			return shape_bad(why, whysz, "node %zu has no health "
+			    "state", i);
+		if (!json_is_object(json_object_get(n, "attributes")))
+			return shape_bad(why, whysz, "node %zu has no "
+			    "attributes", i);
+	}
+	return 1;
+}
+
+/* A package as software.c makes it. */
+static int
+software_shape_ok(const json_t *o, char *why, size_t whysz)
+{
+	static const char *const strings[] = { "version", "architecture",
+	    "section", "description" };
+	const json_t *pkgs = json_object_get(o, "packages"), *p, *size;
+	size_t i, k;
+
+	if (!json_is_array(pkgs))
+		return shape_bad(why, whysz, "no \"packages\" array");
+	if (!json_is_string(json_object_get(o, "database")) ||
+	    !json_is_integer(json_object_get(o, "count")) ||
+	    json_integer_value(json_object_get(o, "count")) !=
+	    (json_int_t)json_array_size(pkgs))
+		return shape_bad(why, whysz, "no database or a wrong count");
+	json_array_foreach(pkgs, i, p) {
+		if (!json_is_object(p))
+			return shape_bad(why, whysz, "package %zu is not an "
+			    "object", i);
+		if (!json_is_string(json_object_get(p, "name")) ||
+		    !json_is_string(json_object_get(p, "state")))
+			return shape_bad(why, whysz, "package %zu has no name "
+			    "or state", i);
+		for (k = 0; k < sizeof(strings) / sizeof(strings[0]); k++)
+			if (!string_or_absent(p, strings[k]))
+				return shape_bad(why, whysz, "package %zu has a "
+				    "field of the wrong type", i);
+		size = json_object_get(p, "installed_size_kib");
+		if (size != NULL && !json_is_integer(size))
+			return shape_bad(why, whysz, "package %zu has a field "
+			    "of the wrong type", i);
+	}
+	return 1;
+}
+
+int
+inventory_shape_ok(enum source_id id, const json_t *o, char *why,
+    size_t whysz)
+{
+	if (!json_is_object(o))
+		return shape_bad(why, whysz, "not an object");
+	switch (id) {
+	case SRC_HARDWARE:
+		return hardware_shape_ok(o, why, whysz);
+	case SRC_SOFTWARE:
+		return software_shape_ok(o, why, whysz);
+	default:
+		return shape_bad(why, whysz, "not an inventory");
+	}
 }
 
 static void
@@ -78,7 +191,7 @@ store_prepare(struct smsd *d, uid_t uid, gid_t gid)
 static void
 load_one(struct smsd *d, struct source *s)
 {
-	char path[PATH_MAX], *text, *aside;
+	char path[PATH_MAX], *text, *aside, why[sizeof(((json_error_t *)0)->text)];
 	json_error_t err;
 	json_t *o;
 	size_t len;
@@ -91,10 +204,12 @@ load_one(struct smsd *d, struct source *s)
 	}
 	o = json_loadb(text, len, 0, &err);
 	free(text);
-	if (o == NULL || !json_is_object(o)) {
+	if (o == NULL)
+		snprintf(why, sizeof(why), "%s", err.text);
+	if (o == NULL || !inventory_shape_ok(s->id, o, why, sizeof(why))) {
 		aside = statefile_set_aside(path);
 		log_warnx("data file %s is corrupt (%s), set aside as %s; "
-		    "rebuilding it", path, o == NULL ? err.text : "not an object",
+		    "rebuilding it", path, why,
 		    aside != NULL ? aside : "(copy failed)");
 		free(aside);
 		if (o != NULL)

@@ -1,7 +1,11 @@
 /*
  * smsd's events and data files: the ring and its filters, the durable
  * history across a restart, a torn or corrupt history file, a corrupt
- * inventory file set aside, and uevent messages.
+ * inventory file set aside, and uevent messages.  Data files and history
+ * lines that parse but are not shaped as smsd writes them: set aside and
+ * logged, never loaded (health.c used to crash on them at every start); an
+ * event dated in the future does not hold the health state; a package
+ * whose fields are not UTF-8 is still listed.
  */
 #include <sys/stat.h>
 #include <check.h>
@@ -378,6 +382,275 @@ START_TEST(stop_waits_for_slow_gather)
 }
 END_TEST
 
+static const char *const bad_hardware[] = {
+	"{\"nodes\":[{\"health\":\"critical\"}]}",
+	"{\"nodes\":[{\"id\":7,\"class\":\"disk\",\"name\":\"x\","
+	    "\"parent\":null,\"attributes\":{},\"health\":\"critical\"}]}",
+	"{\"nodes\":[{\"id\":\"disk:a\",\"class\":\"disk\",\"name\":\"a\","
+	    "\"parent\":null,\"attributes\":{},\"health\":7}]}",
+	"{\"nodes\":[{\"id\":\"disk:a\",\"class\":\"disk\",\"name\":\"a\","
+	    "\"parent\":3,\"attributes\":{},\"health\":\"good\"}]}",
+	"{\"nodes\":[{\"id\":\"disk:a\",\"class\":\"disk\",\"name\":\"a\","
+	    "\"parent\":null,\"attributes\":[],\"health\":\"good\"}]}",
+	"{\"nodes\":[{\"id\":\"\",\"class\":\"disk\",\"name\":\"a\","
+	    "\"parent\":null,\"attributes\":{},\"health\":\"good\"}]}",
+	"{\"nodes\":[null]}",
+	"{\"nodes\":[\"system\"]}",
+	"{\"nodes\":{}}",
+	"{\"nodes\":null}",
+	"{}",
+	"[]",
+	"7",
+};
+
+static const char *const bad_software[] = {
+	"{\"database\":\"d\",\"count\":1,\"packages\":[{\"name\":5,"
+	    "\"state\":\"installed\"}]}",
+	"{\"database\":\"d\",\"count\":1,\"packages\":[{\"state\":"
+	    "\"installed\"}]}",
+	"{\"database\":\"d\",\"count\":1,\"packages\":[{\"name\":\"a\"}]}",
+	"{\"database\":\"d\",\"count\":1,\"packages\":[{\"name\":\"a\","
+	    "\"state\":\"installed\",\"version\":[]}]}",
+	"{\"database\":\"d\",\"count\":1,\"packages\":[{\"name\":\"a\","
+	    "\"state\":\"installed\",\"installed_size_kib\":\"big\"}]}",
+	"{\"database\":\"d\",\"count\":1,\"packages\":[[]]}",
+	"{\"database\":\"d\",\"count\":2,\"packages\":[{\"name\":\"a\","
+	    "\"state\":\"installed\"}]}",
+	"{\"count\":0,\"packages\":[]}",
+	"{\"database\":\"d\",\"count\":0,\"packages\":{}}",
+	"{\"database\":\"d\",\"count\":0}",
+};
+
+START_TEST(shapes_refused)
+{
+	json_error_t err;
+	char why[160];
+	json_t *o;
+	size_t i;
+
+	for (i = 0; i < sizeof(bad_hardware) / sizeof(bad_hardware[0]); i++) {
+		o = json_loads(bad_hardware[i], JSON_DECODE_ANY, &err);
+		ck_assert_ptr_nonnull(o);
+		why[0] = '\0';
+		ck_assert_msg(!inventory_shape_ok(SRC_HARDWARE, o, why,
+		    sizeof(why)), "hardware %s taken", bad_hardware[i]);
+		ck_assert_msg(why[0] != '\0', "no reason for %s",
+		    bad_hardware[i]);
+		json_decref(o);
+	}
+	for (i = 0; i < sizeof(bad_software) / sizeof(bad_software[0]); i++) {
+		o = json_loads(bad_software[i], JSON_DECODE_ANY, &err);
+		ck_assert_ptr_nonnull(o);
+		why[0] = '\0';
+		ck_assert_msg(!inventory_shape_ok(SRC_SOFTWARE, o, why,
+		    sizeof(why)), "software %s taken", bad_software[i]);
+		ck_assert_msg(why[0] != '\0', "no reason for %s",
+		    bad_software[i]);
+		json_decref(o);
+	}
+}
+END_TEST
+
+/* What the gathers make passes, or every start would rebuild it. */
+START_TEST(gathered_shapes_taken)
+{
+	struct source s;
+	struct gathered g;
+	char why[160] = "";
+
+	memset(&s, 0, sizeof(s));
+	memset(&g, 0, sizeof(g));
+	gather_hardware(&s, &g);
+	ck_assert_ptr_nonnull(g.json);
+	ck_assert_msg(inventory_shape_ok(SRC_HARDWARE, g.json, why,
+	    sizeof(why)), "this machine's hardware refused: %s", why);
+	json_decref(g.json);
+	memset(&g, 0, sizeof(g));
+	gather_software(&s, &g);
+	ck_assert_ptr_nonnull(g.json);
+	ck_assert_msg(inventory_shape_ok(SRC_SOFTWARE, g.json, why,
+	    sizeof(why)), "this machine's packages refused: %s", why);
+	json_decref(g.json);
+	gather_software_free(&s);
+}
+END_TEST
+
+/*
+ * Each wrong shape as the cached file at start: set aside, logged, not
+ * loaded, and the health computed afterwards does not crash.
+ */
+static void
+load_bad(const char *file, const char *text)
+{
+	char *dir = tu_tmpdir(), *path = tu_path(dir, file), prefix[64];
+	struct smsd *d;
+
+	tu_write_file(path, text, strlen(text));
+	d = daemon_at(dir, 64);
+	sources_init(d);
+	tu_log_capture_start();
+	store_load_inventory(d);
+	ck_assert_msg(tu_log_contains("is corrupt") &&
+	    tu_log_contains("set aside"), "%s %s: not logged: %s", file, text,
+	    tu_log_text());
+	tu_log_capture_stop();
+	snprintf(prefix, sizeof(prefix), "%s.bad.", file);
+	ck_assert_int_eq(count_matching(dir, prefix), 1);
+	health_update(d);
+	ck_assert_ptr_nonnull(d->health);
+	sources_stop(d);
+	daemon_free(d);
+	tu_rmtree(dir);
+	free(path);
+	free(dir);
+}
+
+START_TEST(cached_hardware_wrong_shape)
+{
+	load_bad("hardware.json", bad_hardware[_i]);
+}
+END_TEST
+
+START_TEST(cached_software_wrong_shape)
+{
+	load_bad("software.json", bad_software[_i]);
+}
+END_TEST
+
+/* A cached file of the right shape is loaded as it is. */
+START_TEST(cached_inventory_taken)
+{
+	static const char hw[] = "{\"nodes\":[{\"id\":\"system\",\"class\":"
+	    "\"system\",\"name\":\"h\",\"parent\":null,\"attributes\":{},"
+	    "\"health\":\"good\"},{\"id\":\"disk:a\",\"class\":\"disk\","
+	    "\"name\":\"a\",\"parent\":\"system\",\"attributes\":{},"
+	    "\"health\":\"critical\"}]}";
+	char *dir = tu_tmpdir(), *path = tu_path(dir, "hardware.json");
+	struct smsd *d;
+
+	tu_write_file(path, hw, strlen(hw));
+	d = daemon_at(dir, 64);
+	sources_init(d);
+	store_load_inventory(d);
+	ck_assert_int_eq(count_matching(dir, "hardware.json.bad."), 0);
+	ck_assert_ptr_nonnull(d->src[SRC_HARDWARE].data);
+	health_update(d);
+	ck_assert_int_eq(d->health_state, HEALTH_CRITICAL);
+	sources_stop(d);
+	daemon_free(d);
+	tu_rmtree(dir);
+	free(path);
+	free(dir);
+}
+END_TEST
+
+/* A history line as events_post writes it, at time t. */
+static int
+event_line(char *buf, size_t size, int seq, long long t, int pri,
+    const char *name)
+{
+	return snprintf(buf, size, "{\"seq\":%d,\"time_ms\":%lld,\"time\":"
+	    "\"x\",\"name\":\"%s\",\"priority\":%d,\"priority_name\":\"x\","
+	    "\"source\":\"test\",\"member\":\"m1\",\"message\":\"m\"}\n", seq,
+	    t, name, pri);
+}
+
+START_TEST(history_lines_wrong_shape)
+{
+	char *dir = tu_tmpdir(), *path = tu_path(dir, "events.log");
+	char text[4096], line[512];
+	long long now = (long long)real_ms();
+	struct smsd *d;
+	size_t len = 0;
+
+	event_line(line, sizeof(line), 1, now, 200, "app.good");
+	len += (size_t)snprintf(text + len, sizeof(text) - len, "%s", line);
+	len += (size_t)snprintf(text + len, sizeof(text) - len,
+	    "{\"seq\":2,\"name\":\n"			/* not JSON */
+	    "[1,2,3]\n"					/* not an object */
+	    "{\"seq\":\"3\",\"time_ms\":1,\"priority\":1,\"name\":\"a.b\"}\n"
+	    "{\"seq\":4,\"time_ms\":1,\"priority\":900,\"name\":\"a.b\","
+	    "\"time\":\"x\",\"priority_name\":\"x\",\"source\":\"s\","
+	    "\"member\":\"m\"}\n"
+	    "{\"seq\":5,\"time_ms\":1,\"priority\":100,\"name\":\"../x\","
+	    "\"time\":\"x\",\"priority_name\":\"x\",\"source\":\"s\","
+	    "\"member\":\"m\"}\n"
+	    "{\"seq\":6,\"time_ms\":1,\"priority\":100,\"name\":\"a.b\"}\n");
+	event_line(line, sizeof(line), 7, now, 200, "app.good");
+	len += (size_t)snprintf(text + len, sizeof(text) - len, "%s", line);
+	tu_write_file(path, text, len);
+	tu_log_capture_start();
+	d = daemon_at(dir, 64);
+	ck_assert_uint_eq(d->ring_len, 2);
+	ck_assert_uint_eq(d->next_seq, 8);
+	ck_assert_msg(tu_log_contains("line 2: not JSON; dropped"), "%s",
+	    tu_log_text());
+	ck_assert_msg(tu_log_contains("6 lines that are not events dropped; "
+	    "copy set aside as"), "%s", tu_log_text());
+	tu_log_capture_stop();
+	ck_assert_int_eq(count_matching(dir, "events.log.bad."), 1);
+	daemon_free(d);
+	tu_rmtree(dir);
+	free(path);
+	free(dir);
+}
+END_TEST
+
+/*
+ * A serious event dated a year ahead (a clock that was wrong when it was
+ * written) is kept, logged, and does not make the health critical.
+ */
+START_TEST(history_future_event)
+{
+	char *dir = tu_tmpdir(), *path = tu_path(dir, "events.log");
+	char line[512];
+	long long now = (long long)real_ms();
+	struct smsd *d;
+	int n;
+
+	n = event_line(line, sizeof(line), 1, now + 365LL * 86400 * 1000, 700,
+	    "hostmon.statd.reboot");
+	tu_write_file(path, line, (size_t)n);
+	tu_log_capture_start();
+	d = daemon_at(dir, 64);
+	ck_assert_uint_eq(d->ring_len, 1);
+	ck_assert_msg(tu_log_contains("ahead of the clock"), "%s",
+	    tu_log_text());
+	tu_log_capture_stop();
+	health_update(d);
+	ck_assert_str_eq(health_state_name(d->health_state), "good");
+	/* a serious event of now still counts */
+	events_post(d, "app.bad", 600, "test", "now", NULL);
+	ck_assert_str_eq(health_state_name(d->health_state), "critical");
+	daemon_free(d);
+	tu_rmtree(dir);
+	free(path);
+	free(dir);
+}
+END_TEST
+
+START_TEST(dpkg_not_utf8)
+{
+	static const char text[] =
+	    "Package: caf\xe9\nStatus: install ok installed\nVersion: 1\xff\n"
+	    "Description: na\xefve\n\n"
+	    "Package: plain\nStatus: install ok installed\nVersion: 2\n";
+	json_t *a = dpkg_parse_status(text, sizeof(text) - 1), *p;
+
+	ck_assert_uint_eq(json_array_size(a), 2);
+	p = json_array_get(a, 0);
+	ck_assert_str_eq(json_string_value(json_object_get(p, "name")),
+	    "caf\xef\xbf\xbd");
+	ck_assert_str_eq(json_string_value(json_object_get(p, "version")),
+	    "1\xef\xbf\xbd");
+	ck_assert_str_eq(json_string_value(json_object_get(p,
+	    "description")), "na\xef\xbf\xbdve");
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(a,
+	    1), "name")), "plain");
+	json_decref(a);
+}
+END_TEST
+
 static Suite *
 events_suite(void)
 {
@@ -393,6 +666,19 @@ events_suite(void)
 	tcase_add_test(tc, invalidated_during_gather);
 	tcase_add_test(tc, stop_waits_for_slow_gather);
 	tcase_add_test(tc, bad_utf8_log_limited);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("datafiles");
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, shapes_refused);
+	tcase_add_test(tc, gathered_shapes_taken);
+	tcase_add_loop_test(tc, cached_hardware_wrong_shape, 0,
+	    (int)(sizeof(bad_hardware) / sizeof(bad_hardware[0])));
+	tcase_add_loop_test(tc, cached_software_wrong_shape, 0,
+	    (int)(sizeof(bad_software) / sizeof(bad_software[0])));
+	tcase_add_test(tc, cached_inventory_taken);
+	tcase_add_test(tc, history_lines_wrong_shape);
+	tcase_add_test(tc, history_future_event);
+	tcase_add_test(tc, dpkg_not_utf8);
 	suite_add_tcase(s, tc);
 	return s;
 }
