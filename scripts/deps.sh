@@ -25,7 +25,7 @@
 # minimal Debian 12 root (mmdebstrap --variant=apt) lacks is in the table.
 set -eu
 
-BUILD_PKGS="gcc make pkg-config libtirpc-dev rpcsvc-proto libevent-dev check
+BUILD_PKGS="gcc libc6-dev make pkg-config libtirpc-dev rpcsvc-proto libevent-dev check
 libjansson-dev libcorosync-common-dev libquorum-dev libcpg-dev libcmap-dev"
 UNIT_PKGS="tzdata"
 DEMO_PKGS="rpcbind iproute2 mount procps"

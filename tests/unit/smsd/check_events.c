@@ -421,33 +421,31 @@ static const char *const bad_software[] = {
 	"{\"database\":\"d\",\"count\":0}",
 };
 
-START_TEST(shapes_refused)
+static void
+refused_all(enum source_id id, const char *const *texts, size_t n)
 {
 	json_error_t err;
 	char why[160];
 	json_t *o;
 	size_t i;
 
-	for (i = 0; i < sizeof(bad_hardware) / sizeof(bad_hardware[0]); i++) {
-		o = json_loads(bad_hardware[i], JSON_DECODE_ANY, &err);
+	for (i = 0; i < n; i++) {
+		o = json_loads(texts[i], JSON_DECODE_ANY, &err);
 		ck_assert_ptr_nonnull(o);
 		why[0] = '\0';
-		ck_assert_msg(!inventory_shape_ok(SRC_HARDWARE, o, why,
-		    sizeof(why)), "hardware %s taken", bad_hardware[i]);
-		ck_assert_msg(why[0] != '\0', "no reason for %s",
-		    bad_hardware[i]);
+		ck_assert_msg(!inventory_shape_ok(id, o, why, sizeof(why)),
+		    "%s taken", texts[i]);
+		ck_assert_msg(why[0] != '\0', "no reason for %s", texts[i]);
 		json_decref(o);
 	}
-	for (i = 0; i < sizeof(bad_software) / sizeof(bad_software[0]); i++) {
-		o = json_loads(bad_software[i], JSON_DECODE_ANY, &err);
-		ck_assert_ptr_nonnull(o);
-		why[0] = '\0';
-		ck_assert_msg(!inventory_shape_ok(SRC_SOFTWARE, o, why,
-		    sizeof(why)), "software %s taken", bad_software[i]);
-		ck_assert_msg(why[0] != '\0', "no reason for %s",
-		    bad_software[i]);
-		json_decref(o);
-	}
+}
+
+START_TEST(shapes_refused)
+{
+	refused_all(SRC_HARDWARE, bad_hardware,
+	    sizeof(bad_hardware) / sizeof(bad_hardware[0]));
+	refused_all(SRC_SOFTWARE, bad_software,
+	    sizeof(bad_software) / sizeof(bad_software[0]));
 }
 END_TEST
 
