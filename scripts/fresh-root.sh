@@ -14,7 +14,8 @@
 # Only that untouched tarball is cached, in $HM_FRESH_CACHE (default
 # ~/.cache/hostmon-fresh); every run unpacks a new copy, so nothing a
 # previous run installed is ever seen.  The committed HEAD is cloned into it,
-# as CI sees the change.  /proc, /sys, /dev and /dev/pts are bound; at the
+# as CI sees the change.  The root is a mount point of its own, as / is on a
+# machine, and /proc, /sys, /dev and /dev/pts are bound; at the
 # end, also on failure or a signal, the processes left inside the root are
 # stopped (by PID, those whose root is this one), the binds undone and the
 # root removed.
@@ -77,6 +78,13 @@ s=$(date +%s)
 tar -C "$r" -xf "$img" || { echo "fresh-root: cannot unpack $img" >&2; exit 2; }
 # The archive is reached as this machine reaches it.
 cp /etc/resolv.conf "$r/etc/resolv.conf" 2>/dev/null
+# ORDER: the root is made a mount point of its own (private, so nothing
+# mounted in it shows elsewhere) before the binds inside it.  On a real
+# machine / is a mount point; in a bare chroot it is not, and unshare
+# --propagation and ip netns exec, which the test hosts use, fail there.
+mount --bind "$r" "$r" || exit 2
+mounted+=("$r")
+mount --make-private "$r" || exit 2
 for m in proc sys dev dev/pts; do
 	mount --bind "/$m" "$r/$m" || exit 2
 	mounted+=("$r/$m")
