@@ -6,6 +6,8 @@
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
+#include <pwd.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,10 +20,44 @@
 #define CONF_MAX_SIZE	(256 * 1024)
 #define CONF_MAX_WORDS	4
 
+/* A user name or a numeric uid: 0, or -1 if there is no such user. */
+static int
+uid_of(const char *name, uid_t *uid)
+{
+	struct passwd *pw;
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(name, &end, 10);
+	if (*name != '\0' && *end == '\0' && errno == 0 && v >= 0 &&
+	    v < (long)UINT32_MAX) {
+		*uid = (uid_t)v;
+		return 0;
+	}
+	if ((pw = getpwnam(name)) == NULL)
+		return -1;
+	*uid = pw->pw_uid;
+	return 0;
+}
+
+int
+conf_trusts(const struct smsd_conf *c, uid_t uid)
+{
+	int i;
+
+	for (i = 0; i < c->ntrusted; i++)
+		if (c->trusted[i] == uid)
+			return 1;
+	return 0;
+}
+
 void
 conf_defaults(struct smsd_conf *c)
 {
+	static const char *const trusted[] = SMSD_POST_TRUSTED;
 	char host[256], *dot;
+	size_t i;
 
 	memset(c, 0, sizeof(*c));
 	c->port = SMSD_PORT;
@@ -30,6 +66,7 @@ conf_defaults(struct smsd_conf *c)
 	c->max_request = 8192;
 	c->max_output = 256 * 1024;
 	c->idle_timeout = 60;
+	c->header_timeout = 10;
 	c->source_timeout_ms = 2000;
 	c->cluster_timeout_ms = 2000;
 	c->history = 4096;
@@ -39,6 +76,11 @@ conf_defaults(struct smsd_conf *c)
 	strcpy(c->pidfile, SMSD_PIDFILE);
 	strcpy(c->user, SMSD_USER);
 	strcpy(c->dpkg_dir, SMSD_DPKG_DIR);
+	strcpy(c->post_group, SMSD_POST_GROUP);
+	/* a default user this system lacks is left out, not an error */
+	for (i = 0; i < sizeof(trusted) / sizeof(trusted[0]); i++)
+		if (uid_of(trusted[i], &c->trusted[c->ntrusted]) == 0)
+			c->ntrusted++;
 	if (gethostname(host, sizeof(host)) == 0) {
 		host[sizeof(host) - 1] = '\0';
 		if ((dot = strchr(host, '.')) != NULL)
@@ -147,6 +189,10 @@ conf_line(struct smsd_conf *c, char **w, int nw)
 		if (number(w[1], 1, 86400, &v) == -1)
 			return -1;
 		c->idle_timeout = (int)v;
+	} else if (strcmp(w[0], "header-timeout") == 0 && nw == 2) {
+		if (number(w[1], 1, 3600, &v) == -1)
+			return -1;
+		c->header_timeout = (int)v;
 	} else if (strcmp(w[0], "source-timeout") == 0 && nw == 2) {
 		if (number(w[1], 10, 600000, &v) == -1)
 			return -1;
@@ -169,6 +215,24 @@ conf_line(struct smsd_conf *c, char **w, int nw)
 		return copy_path(c->pidfile, sizeof(c->pidfile), w[1]);
 	} else if (strcmp(w[0], "dpkg-dir") == 0 && nw == 2) {
 		return copy_path(c->dpkg_dir, sizeof(c->dpkg_dir), w[1]);
+	} else if (strcmp(w[0], "post-group") == 0 && nw == 2) {
+		if (strlen(w[1]) >= sizeof(c->post_group))
+			return -1;
+		strcpy(c->post_group, w[1]);
+	} else if (strcmp(w[0], "post-trusted") == 0 && nw >= 2) {
+		int i;
+
+		/* the lines in the file replace the default list */
+		if (!c->trusted_set) {
+			c->ntrusted = 0;
+			c->trusted_set = 1;
+		}
+		for (i = 1; i < nw; i++) {
+			if (c->ntrusted == SMSD_MAX_TRUSTED ||
+			    uid_of(w[i], &c->trusted[c->ntrusted]) == -1)
+				return -1;
+			c->ntrusted++;
+		}
 	} else if (strcmp(w[0], "user") == 0 && nw == 2) {
 		if (strlen(w[1]) >= sizeof(c->user))
 			return -1;

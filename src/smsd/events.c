@@ -20,6 +20,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <fnmatch.h>
+#include <grp.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
@@ -806,6 +807,13 @@ post_cb(evutil_socket_t fd, short what, void *arg)
 		}
 		if (post_parse(buf, (size_t)n, &m, &why) == -1)
 			goto bad;
+		/* a datagram without credentials has uid -1: not trusted */
+		if (post_name_reserved(m.name) &&
+		    !conf_trusts(&d->conf, cred.uid)) {
+			why = "names under hostmon. and sys. are taken only "
+			    "from post-trusted users";
+			goto bad;
+		}
 		events_post(d, m.name, m.priority, "post", m.message,
 		    json_pack("{s:i, s:i}", "uid", (int)cred.uid, "pid",
 		    (int)cred.pid));
@@ -830,7 +838,9 @@ events_open_sources(struct smsd *d)
 	struct sockaddr_nl snl;
 	struct sockaddr_un sun;
 	struct stat st;
-	int one = 1;
+	struct group *grp;
+	mode_t mask;
+	int one = 1, rv;
 	char dir[sizeof(sun.sun_path)], *slash;
 
 	if ((kmsg_fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC))
@@ -873,16 +883,37 @@ events_open_sources(struct smsd *d)
 		}
 		(void)unlink(sun.sun_path);
 	}
+	if ((grp = getgrnam(d->conf.post_group)) == NULL) {
+		log_warnx("post-group %s: no such group", d->conf.post_group);
+		return -1;
+	}
 	if ((post_fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK |
-	    SOCK_CLOEXEC, 0)) == -1 ||
-	    bind(post_fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
+	    SOCK_CLOEXEC, 0)) == -1) {
 		log_warn("posting socket %s", sun.sun_path);
 		return -1;
 	}
+	/* before bind: no datagram may arrive without its sender */
 	(void)setsockopt(post_fd, SOL_SOCKET, SO_PASSCRED, &one, sizeof(one));
-	/* any local program may post; the sender's uid goes with it */
-	if (chmod(sun.sun_path, 0666) == -1)
+	/* nobody else may connect between bind and chmod */
+	mask = umask(0177);
+	rv = bind(post_fd, (struct sockaddr *)&sun, sizeof(sun));
+	umask(mask);
+	if (rv == -1) {
+		log_warn("posting socket %s", sun.sun_path);
+		return -1;
+	}
+	/*
+	 * Only the suite's daemons (the group's members and root) may post;
+	 * what they post is recorded with their uid, and names under the
+	 * suite's prefixes are taken only from post-trusted users.
+	 */
+	if (chown(sun.sun_path, geteuid(), grp->gr_gid) == -1)
+		log_warn("chown %s to group %s", sun.sun_path,
+		    d->conf.post_group);
+	if (chmod(sun.sun_path, 0660) == -1) {
 		log_warn("chmod %s", sun.sun_path);
+		return -1;
+	}
 	return 0;
 }
 

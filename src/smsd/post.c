@@ -6,7 +6,9 @@
  *	message=free text	(optional, printable, at most 1024 bytes)
  *
  * Each key at most once, nothing else; a malformed datagram is refused
- * whole, with the reason logged by the caller.
+ * whole, with the reason logged by the caller.  Names under "hostmon."
+ * and "sys." are taken only from the uids smsd.conf trusts (events.c
+ * checks the sender's credentials).
  */
 #include <stdio.h>
 #include <string.h>
@@ -91,6 +93,18 @@ post_parse(const void *buf, size_t len, struct post_msg *m, const char **why)
 		*why = "name and priority are required";
 		return -1;
 	}
+	return 0;
+}
+
+int
+post_name_reserved(const char *name)
+{
+	static const char *const prefixes[] = { "hostmon.", "sys." };
+	size_t i;
+
+	for (i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
+		if (strncmp(name, prefixes[i], strlen(prefixes[i])) == 0)
+			return 1;
 	return 0;
 }
 

@@ -51,9 +51,11 @@ reload(struct smsd *d)
 	if (nc.port != d->conf.port || nc.nlisten != d->conf.nlisten ||
 	    strcmp(nc.member_name, d->conf.member_name) != 0 ||
 	    strcmp(nc.data_dir, d->conf.data_dir) != 0 ||
-	    nc.history != d->conf.history)
-		log_warnx("listen addresses, port, member-name, data-dir and "
-		    "event-history take effect at the next start");
+	    nc.history != d->conf.history ||
+	    strcmp(nc.post_group, d->conf.post_group) != 0)
+		log_warnx("listen addresses, port, member-name, data-dir, "
+		    "event-history and post-group take effect at the next "
+		    "start");
 	d->conf.acl = nc.acl;
 	memcpy(d->conf.members, nc.members, sizeof(nc.members));
 	d->conf.nmembers = nc.nmembers;
@@ -61,8 +63,11 @@ reload(struct smsd *d)
 	d->conf.max_request = nc.max_request;
 	d->conf.max_output = nc.max_output;
 	d->conf.idle_timeout = nc.idle_timeout;
+	d->conf.header_timeout = nc.header_timeout;
 	d->conf.source_timeout_ms = nc.source_timeout_ms;
 	d->conf.cluster_timeout_ms = nc.cluster_timeout_ms;
+	memcpy(d->conf.trusted, nc.trusted, sizeof(nc.trusted));
+	d->conf.ntrusted = nc.ntrusted;
 	control_apply_limits(d);
 	source_invalidate(d, SRC_HARDWARE);
 	source_invalidate(d, SRC_SOFTWARE);

@@ -36,12 +36,16 @@
 #define SMSD_LOG_FILE		"/var/log/smsd/smsd.log"
 #define SMSD_POST_SOCKET	"/run/smsd/post.sock"
 #define SMSD_PIDFILE		"/run/smsd.pid"
-#define SMSD_USER		"statd"
+#define SMSD_USER		"_hmsmsd"	/* its own: statd's files are not its */
+#define SMSD_POST_GROUP		"_hostmon"	/* the suite's daemons' group */
+/* Who may post names under the suite's prefixes, by default. */
+#define SMSD_POST_TRUSTED	{ "root", "statd" }
 #define SMSD_DPKG_DIR		"/var/lib/dpkg"
 
 #define SMSD_MAX_LISTEN		8
 #define SMSD_MAX_ACL		64
 #define SMSD_MAX_MEMBERS	64
+#define SMSD_MAX_TRUSTED	16
 #define SMSD_NAME_MAX		63	/* member names: a host label */
 #define SMSD_URI_MAX		1024
 /* compact, and 0.1 stays 0.1 rather than 0.10000000000000001 */
@@ -85,6 +89,7 @@ struct smsd_conf {
 	size_t		max_request;
 	size_t		max_output;
 	int		idle_timeout;		/* seconds */
+	int		header_timeout;		/* seconds, first request */
 	int		source_timeout_ms;
 	int		cluster_timeout_ms;
 	int		history;		/* events kept */
@@ -94,6 +99,10 @@ struct smsd_conf {
 	char		pidfile[256];
 	char		user[64];
 	char		dpkg_dir[256];
+	char		post_group[64];
+	uid_t		trusted[SMSD_MAX_TRUSTED];	/* post-trusted */
+	int		ntrusted;
+	int		trusted_set;
 };
 
 void	conf_defaults(struct smsd_conf *);
@@ -101,6 +110,8 @@ void	conf_defaults(struct smsd_conf *);
 int	conf_load(const char *path, struct smsd_conf *);
 int	conf_parse(const char *text, const char *path, struct smsd_conf *);
 int	valid_member_name(const char *);
+/* 1 if uid may post names under the suite's prefixes (post-trusted). */
+int	conf_trusts(const struct smsd_conf *, uid_t);
 
 /* ---- requests (request.c): URL parsing, no I/O ---- */
 enum resource {
@@ -150,6 +161,11 @@ struct post_msg {
 /* 0, or -1 with a static reason in *why. */
 int	post_parse(const void *buf, size_t len, struct post_msg *,
 	    const char **why);
+/*
+ * 1 if name is under a prefix only the suite's daemons may post
+ * ("hostmon.", and smsd's own "sys."): the health state counts them.
+ */
+int	post_name_reserved(const char *name);
 /* Encode for the socket; length or -1 if it does not fit / is invalid. */
 int	post_encode(const struct post_msg *, char *buf, size_t bufsz);
 

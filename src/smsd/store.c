@@ -10,6 +10,7 @@
 #include <sys/types.h>
 #include <sys/stat.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -162,11 +163,49 @@ inventory_path(const char *dir, const char *name, char *buf, size_t size)
 	snprintf(buf, size, "%s/%s.json", dir, name);
 }
 
+/*
+ * A data file left by an earlier smsd running as another user (before
+ * smsd had a user of its own, it ran as statd) becomes this user's.  The
+ * folder is the user's, so a name there may be a link planted to make
+ * root chown something else: the file is opened without following one,
+ * and only a regular file of its own is changed, through its descriptor.
+ */
+static void
+adopt(const char *dir, const char *name, const char *user, uid_t uid,
+    gid_t gid)
+{
+	char path[PATH_MAX];
+	struct stat st;
+	int fd;
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >=
+	    sizeof(path))
+		return;
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY |
+	    O_CLOEXEC)) == -1) {
+		if (errno != ENOENT)
+			log_warn("%s", path);
+		return;
+	}
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_nlink == 1 &&
+	    (st.st_uid != uid || st.st_gid != gid)) {
+		if (fchown(fd, uid, gid) == -1)
+			log_warn("chown %s", path);
+		else
+			log_info("%s: owner changed from uid %d to %s's", path,
+			    (int)st.st_uid, user);
+	}
+	close(fd);
+}
+
 /* ORDER: as root, before dropping: the folder becomes the user's. */
 int
 store_prepare(struct smsd *d, uid_t uid, gid_t gid)
 {
+	static const char *const files[] = { "hardware.json",
+	    "software.json", "events.log" };
 	char path[PATH_MAX];
+	size_t i;
 
 	if ((size_t)snprintf(d->member_dir, sizeof(d->member_dir), "%s/%s",
 	    d->conf.data_dir, d->conf.member_name) >= sizeof(d->member_dir)) {
@@ -181,6 +220,9 @@ store_prepare(struct smsd *d, uid_t uid, gid_t gid)
 		log_warn("chown %s", d->member_dir);
 		return -1;
 	}
+	for (i = 0; d->running_as_root && i < sizeof(files) / sizeof(files[0]);
+	    i++)
+		adopt(d->member_dir, files[i], d->conf.user, uid, gid);
 	inventory_path(d->member_dir, "hardware", path, sizeof(path));
 	(void)statefile_clean_temps(path);
 	inventory_path(d->member_dir, "software", path, sizeof(path));

@@ -69,9 +69,9 @@ tap_check "ss -tlnp shows smsd on port 596" listening
 dropped() {
 	local u
 	u=$(awk '/^Uid:/ { print $2 }' "/proc/$SMSD_PID/status")
-	same "$u" "$(id -u statd)"
+	same "$u" "$(id -u _hmsmsd)"
 }
-tap_check "privileges dropped to statd after binding" dropped
+tap_check "privileges dropped to _hmsmsd (its own user) after binding" dropped
 
 # ---- resources against the real system ----
 system_real() {
@@ -316,6 +316,20 @@ rebuilt() {
 	    "$(jq '.packages | length' "$W/data/h1/software.json")"
 }
 tap_check "a corrupt software.json is set aside, logged and rebuilt" rebuilt
+
+# ---- a cached file that parses but has the wrong shape (health.c crashed on
+# it at every start, and the file stayed, so smsd crash-looped) ----
+hm_host_kill "$SMSD_PID"
+printf '{"nodes":[{"health":"critical"}]}' >"$W/data/h1/hardware.json"
+wrong_shape() {
+	start_smsd || { tail -n 5 "$W/out.log"; return 1; }
+	grep -q 'hardware.json is corrupt (node 0 has no id), set aside as' "$W/out.log" &&
+	compgen -G "$W/data/h1/hardware.json.bad.*" >/dev/null &&
+	hm_wait_for 10 jq -e '.nodes | length > 1' "$W/data/h1/hardware.json" >/dev/null &&
+	jget /v1/health .state | grep -qE '^(good|warning|critical)$' &&
+	hm_pid_alive "$SMSD_PID"
+}
+tap_check "a hardware.json of the wrong shape: smsd starts, logs it, sets it aside, rebuilds it" wrong_shape
 
 # ---- init script status, restart with clients connected ----
 hm_host_kill "$stream_pid"

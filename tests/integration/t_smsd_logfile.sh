@@ -11,7 +11,7 @@ case $B in /*) bin=$B/bin ;; *) bin=$top/$B/bin ;; esac
 SMSD=$bin/smsd
 [ -x "$SMSD" ] || { echo "Bail out! $SMSD not built"; exit 1; }
 [ "$(id -u)" = 0 ] || { tap_skip "log file link" "needs root"; tap_done; exit 0; }
-id statd >/dev/null 2>&1 || { tap_skip "log file link" "no user statd"; tap_done; exit 0; }
+id _hmsmsd >/dev/null 2>&1 || { tap_skip "log file link" "no user _hmsmsd (scripts/deps.sh)"; tap_done; exit 0; }
 
 W=$(mktemp -d /var/tmp/t_smsd_logfile.XXXXXX) || exit 1
 chmod 755 "$W"
@@ -26,7 +26,7 @@ data-dir $W/data
 post-socket $W/run/post.sock
 pid-file $W/run/smsd.pid
 dpkg-dir /var/lib/dpkg
-user statd
+user _hmsmsd
 CONF
 
 # The first start makes the folder the user's; the user plants a link.
@@ -50,7 +50,7 @@ tap_check "the first smsd stops" stopped
 printf 'secret\n' >"$W/victim"
 chmod 600 "$W/victim"
 rm -f "$W/log/smsd.log"
-su -s /bin/sh statd -c "ln -s '$W/victim' '$W/log/smsd.log'"
+su -s /bin/sh _hmsmsd -c "ln -s '$W/victim' '$W/log/smsd.log'"
 tap_check "the unprivileged user could plant the link" test -L "$W/log/smsd.log"
 "$SMSD" -d -f "$W/smsd.conf" 2>"$W/err2"
 untouched() {

@@ -6,6 +6,7 @@
 #include <netinet/in.h>
 #include <arpa/inet.h>
 #include <check.h>
+#include <pwd.h>
 #include <string.h>
 
 #include "../check_main.h"
@@ -220,6 +221,54 @@ START_TEST(config)
 }
 END_TEST
 
+/*
+ * Who may post the suite's names: root and statd by default; post-trusted
+ * lines replace that list (users or uids, several lines add up); an
+ * unknown user is an error.  The reserved prefixes are hostmon. and sys.
+ */
+START_TEST(post_trust)
+{
+	struct smsd_conf c;
+	struct passwd *pw;
+	uid_t statd_uid, nobody_uid;
+
+	/* getpwnam's answer is overwritten by the next look-up */
+	ck_assert_ptr_nonnull(pw = getpwnam("statd"));
+	statd_uid = pw->pw_uid;
+	ck_assert_ptr_nonnull(pw = getpwnam("nobody"));
+	nobody_uid = pw->pw_uid;
+	conf_defaults(&c);
+	ck_assert_str_eq(c.post_group, "_hostmon");
+	ck_assert(conf_trusts(&c, 0));
+	ck_assert(conf_trusts(&c, statd_uid));
+	ck_assert(!conf_trusts(&c, nobody_uid));
+	ck_assert(!conf_trusts(&c, (uid_t)-1));	/* no credentials */
+
+	conf_defaults(&c);
+	ck_assert_int_eq(conf_parse("post-trusted nobody 4242\n"
+	    "post-trusted root\npost-group wheel\n", "t", &c), 0);
+	ck_assert(conf_trusts(&c, nobody_uid));
+	ck_assert(conf_trusts(&c, 4242));
+	ck_assert(conf_trusts(&c, 0));
+	ck_assert(!conf_trusts(&c, statd_uid));
+	ck_assert_str_eq(c.post_group, "wheel");
+
+	tu_log_capture_start();
+	conf_defaults(&c);
+	ck_assert_int_eq(conf_parse("post-trusted no-such-user-here\n"
+	    "post-trusted\n", "t.conf", &c), -1);
+	ck_assert(tu_log_contains("t.conf:1:"));
+	ck_assert(tu_log_contains("t.conf:2:"));
+	tu_log_capture_stop();
+
+	ck_assert(post_name_reserved("hostmon.statd.reboot"));
+	ck_assert(post_name_reserved("sys.unix.kernel"));
+	ck_assert(!post_name_reserved("hostmonx.a"));
+	ck_assert(!post_name_reserved("app.hostmon.a"));
+	ck_assert(!post_name_reserved("system.a"));
+}
+END_TEST
+
 /* A member's port defaults to the file's port, wherever that line is. */
 START_TEST(config_member_port)
 {
@@ -291,6 +340,7 @@ parse_suite(void)
 	tcase_add_test(tc, access_list);
 	tcase_add_test(tc, config);
 	tcase_add_test(tc, config_member_port);
+	tcase_add_test(tc, post_trust);
 	tcase_add_test(tc, dpkg_status);
 	suite_add_tcase(s, tc);
 	return s;
