@@ -28,7 +28,7 @@ set -eu
 BUILD_PKGS="gcc libc6-dev make pkg-config libtirpc-dev rpcsvc-proto libevent-dev check
 libjansson-dev libcorosync-common-dev libquorum-dev libcpg-dev libcmap-dev"
 UNIT_PKGS="tzdata"
-DEMO_PKGS="rpcbind iproute2 mount procps"
+DEMO_PKGS="rpcbind iproute2 mount procps netbase"
 TEST_PKGS="nfs-common nfs-ganesha nfs-ganesha-vfs corosync faketime
 libfaketime curl jq bc iputils-ping python3 binutils shellcheck"
 LINT_PKGS="cppcheck shellcheck mandoc clang"

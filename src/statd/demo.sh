@@ -18,7 +18,7 @@ if [ "$(id -u)" -ne 0 ]; then
 	exit 0
 fi
 
-in_ns() { nsenter -t "$(cat "$dir/ns.pid")" -m -n -u "$@"; }
+in_ns() { nsenter -t "$(cat "$dir/ns.pid")" -r -m -n -u "$@"; }
 
 case $cmd in
 start)

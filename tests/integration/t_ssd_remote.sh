@@ -24,7 +24,7 @@ host=\$1
 shift
 pid=\$(awk -v h="\$host" '\$1 == h { print \$2 }' "$anchors")
 [ -n "\$pid" ] || { echo "rsh: \$host: unknown host" >&2; exit 255; }
-exec nsenter -t "\$pid" -m -u -n -- sh -c "\$*"
+exec nsenter -t "\$pid" -r -m -u -n -- sh -c "\$*"
 EOF
 chmod 755 "$rsh"
 

@@ -270,11 +270,24 @@ keep "$src" var
 mount --rbind "$dir/run" /run
 mount --rbind "$dir/var" /var
 mount -t tmpfs -o mode=1777,size=256m hm-shm /dev/shm
+# A machine without one of these files (a minimal root has no /etc/hosts)
+# gets, in this host only, an /etc whose missing files are empty ones to
+# bind onto: an overlay, its upper layer in the host folder.
+etc_up=
 for f in hosts hostname resolv.conf nsswitch.conf; do
 	if [ ! -e "/etc/$f" ]; then
 		t=$(readlink -f "/etc/$f")
-		case $t in /run/* | /var/*) mkdir -p "${t%/*}"; : >"$t" ;; esac
+		case $t in
+		/run/* | /var/*) mkdir -p "${t%/*}"; : >"$t" ;;
+		*) etc_up=$dir/etc-overlay/up; mkdir -p "$etc_up"; : >"$etc_up/$f" ;;
+		esac
 	fi
+done
+if [ -n "$etc_up" ]; then
+	mkdir -p "$dir/etc-overlay/work"
+	mount -t overlay hm-etc -o "lowerdir=/etc,upperdir=$etc_up,workdir=$dir/etc-overlay/work" /etc
+fi
+for f in hosts hostname resolv.conf nsswitch.conf; do
 	mount --bind "$dir/etc/$f" "/etc/$f"
 done
 # ORDER: last, since $dir itself may lie under /tmp.
@@ -353,7 +366,7 @@ hm__create_host() {
 	fi
 	start=$(hm__start_time "$pid") || return 1
 	HM__ANCHOR_START[i]=$start
-	nsenter -t "$pid" -m -u -n -- sh -c "$HM__SETUP_SCRIPT" sh \
+	nsenter -t "$pid" -r -m -u -n -- sh -c "$HM__SETUP_SCRIPT" sh \
 		"$name" "$dir" "$HM_WORK" "$HM__SRC" || {
 		hm__die "host $name: mount setup failed"
 		return 1
@@ -424,7 +437,7 @@ hm_host_exec() {
 	local pid
 	pid=$(hm_host_pid "${1:-}") || return 125
 	shift
-	nsenter -t "$pid" -m -u -n --wd="$(hm__wd)" -- "$@"
+	nsenter -t "$pid" -r -m -u -n --wd="$(hm__wd)" -- "$@"
 }
 
 hm_host_sh() {
@@ -443,7 +456,7 @@ hm_host_spawn() {
 	fi
 	# nsenter execs the command after entering (no --fork), so $! is the
 	# daemon itself.
-	nsenter -t "$apid" -m -u -n --wd="$(hm__wd)" -- "$@" </dev/null >>"$log" 2>&1 &
+	nsenter -t "$apid" -r -m -u -n --wd="$(hm__wd)" -- "$@" </dev/null >>"$log" 2>&1 &
 	pid=$!
 	disown "$pid"
 	start=$(hm__start_time "$pid") || start=-
