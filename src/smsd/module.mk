@@ -1,6 +1,6 @@
 # src/smsd: smsd, the system management station daemon, and smsctl, its
 # client.  smsd.c and smsctl.c hold the mains; the unit tests and the fuzz
-# targets link everything else.
+# targets (tests/fuzz) link everything else.
 SMSD_MAINS     := src/smsd/smsd.c src/smsd/smsctl.c
 SMSD_LIB_SRCS  := $(filter-out $(SMSD_MAINS),$(sort $(wildcard src/smsd/*.c)))
 SMSD_LIB_OBJS  := $(SMSD_LIB_SRCS:%.c=$(B)/%.o)
@@ -38,20 +38,3 @@ SMSD_UNIT := $(patsubst %.c,$(B)/%,$(wildcard tests/unit/smsd/check_*.c))
 UNIT_TESTS += $(SMSD_UNIT)
 $(SMSD_UNIT): $(B)/%: $(B)/%.o $(TESTUTIL_OBJ) $(SMSD_LIB_OBJS) $(LIBCLUSTER) $(LIBCOMMON)
 	$(CC) $(HM_LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(SMSD_LIBS)
-
-# libFuzzer targets: make fuzz (clang), not part of make check.  The unit
-# suite check_fuzzcorpus replays the same corpus deterministically.
-FUZZ_B     := build-fuzz
-FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE \
-	-Isrc/common -Isrc/smsd
-fuzz: $(FUZZ_B)/fuzz_request $(FUZZ_B)/fuzz_post
-$(FUZZ_B)/fuzz_request: tests/fuzz/smsd/fuzz_request.c src/smsd/request.c
-	@mkdir -p $(@D)
-	clang $(FUZZ_FLAGS) -o $@ $^
-$(FUZZ_B)/fuzz_post: tests/fuzz/smsd/fuzz_post.c src/smsd/post.c src/smsd/request.c
-	@mkdir -p $(@D)
-	clang $(FUZZ_FLAGS) -o $@ $^
-fuzz-run: fuzz
-	$(FUZZ_B)/fuzz_request -max_total_time=$(or $(FUZZ_TIME),60) tests/fuzz/smsd/corpus/request
-	$(FUZZ_B)/fuzz_post -max_total_time=$(or $(FUZZ_TIME),60) tests/fuzz/smsd/corpus/post
-.PHONY: fuzz fuzz-run

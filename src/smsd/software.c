@@ -46,6 +46,22 @@ field(json_t *pkg, const char *key, const char *v, size_t len)
 		json_object_set_new(pkg, key, s);
 }
 
+/*
+ * A number that ends with its line: the text is not NUL-terminated, and
+ * strtoll on it would read on past the line (and past the end).
+ */
+static long long
+field_int(const char *v, size_t len)
+{
+	char num[32];
+
+	if (len >= sizeof(num))
+		len = sizeof(num) - 1;
+	memcpy(num, v, len);
+	num[len] = '\0';
+	return strtoll(num, NULL, 10);
+}
+
 static void
 finish(json_t *arr, json_t *pkg)
 {
@@ -106,7 +122,8 @@ dpkg_parse_status(const char *text, size_t len)
 					pkg = json_object();
 				if (i == 6)
 					json_object_set_new(pkg, keep[i].key,
-					    json_integer(strtoll(v, NULL, 10)));
+					    json_integer(field_int(v,
+					    (size_t)(nl - v))));
 				else
 					field(pkg, keep[i].key, v,
 					    (size_t)(nl - v));

@@ -1,15 +1,14 @@
 /*
- * The fuzz targets' corpus, replayed deterministically through the same
- * checks (make fuzz runs libFuzzer itself; this runs in make check).
+ * smsd's fuzz targets (tests/fuzz/smsd) over their committed corpus and
+ * crash inputs, deterministically, with the normal build (make fuzz runs
+ * libFuzzer itself; this runs in make check): request targets, posted
+ * events, smsd.conf, dpkg's status file, the cached inventory files and
+ * the event history file.
  */
 #include <check.h>
-#include <dirent.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "../check_main.h"
-#include "../testutil.h"
 
 #define LLVMFuzzerTestOneInput	fuzz_request_one
 #include "../../fuzz/smsd/fuzz_request.c"
@@ -17,47 +16,59 @@
 #define LLVMFuzzerTestOneInput	fuzz_post_one
 #include "../../fuzz/smsd/fuzz_post.c"
 #undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput	fuzz_conf_one
+#include "../../fuzz/smsd/fuzz_conf.c"
+#undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput	fuzz_dpkg_one
+#include "../../fuzz/smsd/fuzz_dpkg.c"
+#undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput	fuzz_inventory_one
+#include "../../fuzz/smsd/fuzz_inventory.c"
+#undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput	fuzz_history_one
+#include "../../fuzz/smsd/fuzz_history.c"
+#undef LLVMFuzzerTestOneInput
 
-static int
-replay(const char *sub, int (*fn)(const uint8_t *, size_t))
-{
-	const char *root = getenv("SMSD_FUZZ_CORPUS");
-	char dir[512], *path, *buf;
-	struct dirent *de;
-	size_t len;
-	DIR *d;
-	int n = 0;
-
-	snprintf(dir, sizeof(dir), "%s/%s", root ? root :
-	    "tests/fuzz/smsd/corpus", sub);
-	ck_assert_msg((d = opendir(dir)) != NULL, "no corpus at %s", dir);
-	while ((de = readdir(d)) != NULL) {
-		if (de->d_name[0] == '.')
-			continue;
-		path = tu_path(dir, de->d_name);
-		buf = tu_read_file(path, &len);
-		fn((const uint8_t *)buf, len);
-		free(buf);
-		free(path);
-		n++;
-	}
-	closedir(d);
-	return n;
-}
+#include "../../fuzz/replay.h"
 
 START_TEST(corpus_request)
 {
-	ck_assert_int_gt(replay("request", fuzz_request_one), 5);
+	ck_assert_int_gt(fz_replay("smsd", "request", fuzz_request_one, 1), 5);
 }
 END_TEST
 
 START_TEST(corpus_post)
 {
-	ck_assert_int_gt(replay("post", fuzz_post_one), 5);
+	ck_assert_int_gt(fz_replay("smsd", "post", fuzz_post_one, 1), 5);
 }
 END_TEST
 
-/* Every prefix of every seed, so cut-off inputs are covered too. */
+START_TEST(corpus_conf)
+{
+	ck_assert_int_ge(fz_replay("smsd", "conf", fuzz_conf_one, 1), 2);
+}
+END_TEST
+
+START_TEST(corpus_dpkg)
+{
+	ck_assert_int_ge(fz_replay("smsd", "dpkg", fuzz_dpkg_one, 1), 3);
+}
+END_TEST
+
+START_TEST(corpus_inventory)
+{
+	ck_assert_int_ge(fz_replay("smsd", "inventory", fuzz_inventory_one, 1),
+	    3);
+}
+END_TEST
+
+START_TEST(corpus_history)
+{
+	ck_assert_int_ge(fz_replay("smsd", "history", fuzz_history_one, 0), 2);
+}
+END_TEST
+
+/* Every prefix of a typical request and message, too. */
 START_TEST(truncations)
 {
 	const char *s = "/v1/events?name=sys.%2a&priority=warning&limit=3";
@@ -77,8 +88,13 @@ fuzzcorpus_suite(void)
 	Suite *s = suite_create("smsd_fuzzcorpus");
 	TCase *tc = tcase_create("corpus");
 
+	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, corpus_request);
 	tcase_add_test(tc, corpus_post);
+	tcase_add_test(tc, corpus_conf);
+	tcase_add_test(tc, corpus_dpkg);
+	tcase_add_test(tc, corpus_inventory);
+	tcase_add_test(tc, corpus_history);
 	tcase_add_test(tc, truncations);
 	suite_add_tcase(s, tc);
 	return s;
