@@ -150,7 +150,7 @@ remote_run(int dirfd, const struct remote_opts *ro)
 	char *argv[RSH_WORDS_MAX + 3];
 	struct signalfd_siginfo si;
 	struct pollfd pfd[2];
-	int argc = 0, pipefds[2], logfd, sigfd, pidfd, status, ready = 0;
+	int argc = 0, pipefds[2], logfd = -1, sigfd, pidfd, status, ready = 0;
 	time_t since;
 	int64_t ready_by;
 	sigset_t mask;
@@ -173,8 +173,12 @@ remote_run(int dirfd, const struct remote_opts *ro)
 	argv[argc++] = cmd;
 	argv[argc] = NULL;
 
+	/*
+	 * ORDER: before the fork, so the remote shell's complaints go to the
+	 * same file; opened as ro->user, who writes it once we drop.
+	 */
 	if (!ro->foreground)
-		open_shared_log(dirfd, ro->host);
+		logfd = open_shared_log(dirfd, ro->host, ro->user);
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGINT);
@@ -196,10 +200,11 @@ remote_run(int dirfd, const struct remote_opts *ro)
 	case 0:
 		if (dup2(pipefds[0], STDIN_FILENO) == -1)
 			_exit(127);
-		/* Detached, the remote side's complaints go to the log. */
+		/*
+		 * Detached, the remote side's complaints go to the log we
+		 * checked, never to whatever the name holds by now.
+		 */
 		if (!ro->foreground) {
-			logfd = openat(dirfd, ".log", O_WRONLY | O_APPEND |
-			    O_NOFOLLOW | O_NOCTTY);
 			if (logfd == -1)
 				logfd = open("/dev/null", O_WRONLY);
 			if (logfd == -1 || dup2(logfd, STDOUT_FILENO) == -1 ||

@@ -373,7 +373,7 @@ main(int argc, char *argv[])
 		fatal("cannot run as %s", user != NULL ? user : SSD_USER);
 
 	if (!foreground || logfile_fg)
-		open_shared_log(s.dirfd, s.host);
+		open_shared_log(s.dirfd, s.host, NULL);
 	/* ORDER: the demon is started once; a later ssd.idle needs a restart. */
 	s.hook = idlehook_find();
 	srandom((unsigned int)(getpid() ^ real_ms()));

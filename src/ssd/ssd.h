@@ -86,8 +86,13 @@ enum sf_result statusfile_write(struct statusfile *sf, uint32_t atime,
 /* Mark an existing file down (never creates it).  0 or -1 with errno. */
 int	statusfile_mark_down(int dirfd, const char *name);
 
-/* statusfile.c: log to the shared directory's .log, tagged ssd@host. */
-void	open_shared_log(int dirfd, const char *host);
+/*
+ * statusfile.c: log to the shared directory's .log, tagged ssd@host.  Run
+ * by root, the file is opened (and created) as as_user, if not NULL.  The
+ * descriptor (close-on-exec), or -1 if the log stays where it was (a .log
+ * that is not a regular file is refused; said in the log).
+ */
+int	open_shared_log(int dirfd, const char *host, const char *as_user);
 
 /* remote.c: ssd host. */
 struct remote_opts {

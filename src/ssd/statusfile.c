@@ -17,11 +17,14 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "log.h"
+#include "priv.h"
 #include "ssd.h"
 
 /* The times that say "down since the file's change time". */
@@ -200,26 +203,129 @@ statusfile_mark_down(int dirfd, const char *name)
 }
 
 /*
- * The log is the shared directory's .log, opened without following a
- * link; logging reopens it through /proc, which names the same file.
+ * Root's starter (ssd host) opens the log before it drops privileges, since
+ * its remote shell keeps root's identity: the open is made under the
+ * user's identity, so a .log it creates belongs to that user, as one made
+ * by a demon does, and the user could write it anyway.
  */
-void
-open_shared_log(int dirfd, const char *host)
+struct ident {
+	gid_t	*groups;
+	int	 ngroups;
+	gid_t	 egid;
+};
+
+static int
+ident_assume(struct ident *saved, uid_t uid, gid_t gid)
+{
+	int n;
+
+	memset(saved, 0, sizeof(*saved));
+	saved->egid = getegid();
+	if ((n = getgroups(0, NULL)) == -1 ||
+	    (saved->groups = calloc((size_t)n + 1, sizeof(gid_t))) == NULL ||
+	    (saved->ngroups = getgroups(n, saved->groups)) == -1) {
+		free(saved->groups);
+		return -1;
+	}
+	/* ORDER: groups and gid while root, the uid last. */
+	if (setgroups(1, &gid) == -1)
+		goto fail;
+	if (setresgid((gid_t)-1, gid, (gid_t)-1) == -1 ||
+	    setresuid((uid_t)-1, uid, (uid_t)-1) == -1) {
+		/* Still root: undo what was done. */
+		if (setresgid((gid_t)-1, saved->egid, (gid_t)-1) == -1 ||
+		    setgroups((size_t)saved->ngroups, saved->groups) == -1)
+			fatal("cannot restore the group list");
+		goto fail;
+	}
+	return 0;
+fail:
+	n = errno;
+	free(saved->groups);
+	errno = n;
+	return -1;
+}
+
+static void
+ident_restore(struct ident *saved)
+{
+	/* ORDER: the uid first, then what only root may set. */
+	if (setresuid((uid_t)-1, 0, (uid_t)-1) == -1 ||
+	    setresgid((gid_t)-1, saved->egid, (gid_t)-1) == -1 ||
+	    setgroups((size_t)saved->ngroups, saved->groups) == -1)
+		fatal("cannot return to root's identity");
+	free(saved->groups);
+	saved->groups = NULL;
+}
+
+/*
+ * The log is the shared directory's .log: a regular file, opened without
+ * following a link and without waiting (a FIFO or device planted under the
+ * name is refused, never written to); logging reopens it through /proc,
+ * which names the same file.
+ */
+int
+open_shared_log(int dirfd, const char *host, const char *as_user)
 {
 	static char tag[CSSTAT_NAME_MAX + 8];
+	struct ident saved;
+	struct stat sb;
 	char path[64];
-	int fd;
+	uid_t uid;
+	gid_t gid;
+	int fd, saved_errno, assumed = 0;
 
 	snprintf(tag, sizeof(tag), "ssd@%s", host);
 	log_procname(tag);
+	/* Look first: a device is not even opened. */
+	if (fstatat(dirfd, ".log", &sb, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    !S_ISREG(sb.st_mode)) {
+		log_warnx(".log is not a regular file: not used");
+		return -1;
+	}
+	if (as_user != NULL && geteuid() == 0) {
+		if (priv_lookup(as_user, &uid, &gid) == -1) {
+			log_warn("user %s", as_user);
+			return -1;
+		}
+		if (ident_assume(&saved, uid, gid) == -1) {
+			log_warn("open .log as %s", as_user);
+			return -1;
+		}
+		assumed = 1;
+	}
 	fd = openat(dirfd, ".log", O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW |
 	    O_NONBLOCK | O_NOCTTY | O_CLOEXEC, 0644);
+	saved_errno = errno;
+	if (assumed)
+		ident_restore(&saved);
 	if (fd == -1) {
+		errno = saved_errno;
 		log_warn(".log");
-		return;
+		return -1;
+	}
+	/* Replaced between the look and the open. */
+	if (fstat(fd, &sb) == -1 || !S_ISREG(sb.st_mode)) {
+		close(fd);
+		log_warnx(".log is not a regular file: not used");
+		return -1;
+	}
+	/* With stdio closed it could be 0-2, which detaching takes over. */
+	if (fd <= STDERR_FILENO) {
+		int fd2 = fcntl(fd, F_DUPFD_CLOEXEC, STDERR_FILENO + 1);
+
+		close(fd);
+		if ((fd = fd2) == -1) {
+			log_warn(".log");
+			return -1;
+		}
 	}
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-	if (log_open_file(path) == -1)
+	if (log_open_file(path) == -1) {
 		log_warn("%s", path);
+		close(fd);
+		return -1;
+	}
 	/* log_open_file has its own descriptor; keep ours for reopens. */
+	return fd;
 }

@@ -13,6 +13,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "log.h"
+#include "priv.h"
 #include "ssd.h"
 #include "../check_main.h"
 #include "../testutil.h"
@@ -255,6 +257,73 @@ START_TEST(test_fifo_planted)
 }
 END_TEST
 
+/* A FIFO planted as .log, with a reader: refused, nothing written. */
+START_TEST(test_log_fifo_planted)
+{
+	char buf[64];
+	int rfd;
+
+	ck_assert_int_eq(mkfifoat(dirfd_, ".log", 0666), 0);
+	rfd = openat(dirfd_, ".log", O_RDONLY | O_NONBLOCK);
+	ck_assert_int_ge(rfd, 0);
+	ck_assert_int_eq(open_shared_log(dirfd_, "alpha", NULL), -1);
+	ck_assert_int_ne(log_destination(), LOG_TO_FILE);
+	log_warnx("where does this go");
+	/* No writer ever came, and nothing was written: end of file. */
+	ck_assert_int_eq(read(rfd, buf, sizeof(buf)), 0);
+	close(rfd);
+	ck_assert(S_ISFIFO(stat_of(".log").st_mode));
+}
+END_TEST
+
+START_TEST(test_log_symlink_planted)
+{
+	char *target = tu_path(dir, "precious");
+
+	ck_assert_int_eq(mknodat(dirfd_, "precious", S_IFREG | 0644, 0), 0);
+	ck_assert_int_eq(symlinkat(target, dirfd_, ".log"), 0);
+	ck_assert_int_eq(open_shared_log(dirfd_, "alpha", NULL), -1);
+	log_warnx("where does this go");
+	ck_assert_int_eq(stat_of("precious").st_size, 0);
+	free(target);
+}
+END_TEST
+
+/*
+ * Root opening the log for a user (ssd host's starter) makes it as that
+ * user, and is root again afterwards.
+ */
+START_TEST(test_log_as_user)
+{
+	struct stat sb;
+	uid_t uid;
+	gid_t gid, before[64], after[64];
+	int fd, nb, na;
+
+	ck_assert_int_eq(priv_lookup("daemon", &uid, &gid), 0);
+	ck_assert_int_eq(fchmod(dirfd_, 0777), 0);
+	nb = getgroups(64, before);
+	fd = open_shared_log(dirfd_, "alpha", "daemon");
+	ck_assert_int_gt(fd, STDERR_FILENO);
+	ck_assert_int_eq(fstat(fd, &sb), 0);
+	ck_assert(S_ISREG(sb.st_mode));
+	if (geteuid() == 0) {
+		ck_assert_uint_eq(sb.st_uid, uid);
+		ck_assert_uint_eq(sb.st_gid, gid);
+		ck_assert_int_eq(getegid(), 0);
+		na = getgroups(64, after);
+		ck_assert_int_eq(na, nb);
+		ck_assert_int_eq(memcmp(before, after, (size_t)na *
+		    sizeof(gid_t)), 0);
+	} else
+		ck_assert_uint_eq(sb.st_uid, geteuid());
+	log_warnx("written as %s", "daemon");
+	ck_assert_int_ge(stat_of(".log").st_size, 1);
+	log_init(1, 0);
+	close(fd);
+}
+END_TEST
+
 START_TEST(test_mark_down)
 {
 	Csstat_t st;
@@ -294,6 +363,9 @@ statusfile_suite(void)
 	tcase_add_test(tc, test_symlink_planted);
 	tcase_add_test(tc, test_fifo_planted);
 	tcase_add_test(tc, test_mark_down);
+	tcase_add_test(tc, test_log_fifo_planted);
+	tcase_add_test(tc, test_log_symlink_planted);
+	tcase_add_test(tc, test_log_as_user);
 	suite_add_tcase(s, tc);
 	return s;
 }
