@@ -10,6 +10,7 @@
 lib=$(cd "$(dirname "$0")/lib" && pwd) || exit 1
 . "$lib/tap.sh"
 . "$lib/hosts.sh"
+. "$lib/ssd.sh"
 
 B=${B:-build}
 bin=$(cd "$B/bin" && pwd) || { echo "Bail out! no $B/bin"; exit 1; }
@@ -22,24 +23,10 @@ log=$share/.log
 
 hm_hosts_create alpha beta || { tap_fail "create hosts"; tap_done; }
 
-anchors=$HM_WORK/anchors
-for h in alpha beta; do echo "$h $(hm_host_pid "$h")"; done >"$anchors"
+ssd_rsh_standin alpha beta || { tap_fail "remote shell stand-in"; tap_done; }
 rsh=$HM_WORK/rsh
-cat >"$rsh" <<EOF
-#!/bin/sh
-host=\$1
-shift
-pid=\$(awk -v h="\$host" '\$1 == h { print \$2 }' "$anchors")
-[ -n "\$pid" ] || { echo "rsh: \$host: unknown host" >&2; exit 255; }
-echo "rsh: connected to \$host" >&2
-exec nsenter -t "\$pid" -r -m -u -n -- sh -c "\$*"
-EOF
-chmod 755 "$rsh"
 
-state_of() {
-	CSSTAT_DOWN_AFTER=600 "$bin/ss" -n -j -D "$share" "$1" |
-		sed -n 's/.*"state":"\([^"]*\)".*/\1/p'
-}
+state_of() { ssd_state_of "$1"; }
 is_state() { [ "$(state_of "$1")" = "$2" ]; }
 # The detached starter, found by its arguments (it keeps no pid file).
 starter_pid() { pgrep -f -- "ssd -r $rsh -D $share -i 1 beta"; }
