@@ -13,11 +13,21 @@
  * notification with a state already delivered is dropped.  A lock manager
  * that does not answer is called again on the notification ladder, with
  * timers, never in a loop.
+ *
+ * SM_NOTIFY comes from anyone, so a flood must cost little: per host, a
+ * new state is delivered at once only if the host's last delivery is at
+ * least CB_QUIET_MS old.  A change inside that time is held back, newer
+ * changes replace it, and the newest is delivered when the time is up:
+ * a host's first new state is never delayed, the lock manager ends with
+ * the latest state, and a host costs at most one delivery (callbacks, a
+ * log line, an smsd event) per CB_QUIET_MS however often it is named.
+ * Notifications that deliver nothing are logged at a limited rate.
  */
 #include <sys/types.h>
 #include <sys/socket.h>
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -31,6 +41,7 @@
 #include "timeutil.h"
 
 #define CB_REPLY_MS	1000
+#define CB_QUIET_MS	5000	/* per host, after a delivery */
 
 struct cb {
 	struct cb	*next;		/* hash chain */
@@ -49,11 +60,24 @@ struct cb {
 	int		 calling;	/* GETPORT or the call is out */
 };
 
+/* A host's newer state, waiting for the host's quiet time to end. */
+struct held {
+	struct held	*next;		/* hash chain */
+	uint32_t	 hash;		/* of the host's name */
+	char		*name;		/* the host's mon_name */
+	int		 state;
+	unsigned long	 folded;	/* notifications it stands for */
+	struct timer	 timer;
+};
+
 static uint32_t cb_hashof(const void *p) { return ((const struct cb *)p)->hash; }
+static uint32_t held_hashof(const void *p) { return ((const struct held *)p)->hash; }
 static struct rpcio	*io;
 static struct htab	 cbs = { .hashof = cb_hashof };
+static struct htab	 helds = { .hashof = held_hashof };
 
 static struct log_ratelimit notify_rl = LOG_RATELIMIT_INIT(60, 20);
+static struct log_ratelimit quiet_rl = LOG_RATELIMIT_INIT(60, 10);
 
 void
 callback_init(void)
@@ -269,14 +293,124 @@ add_match(struct sm_host *h, void *arg)
 	m->hosts[m->n++] = h;
 }
 
+/* Tell the lock managers watching h; its quiet time starts now. */
+static void
+deliver(struct sm_host *h, int state)
+{
+	struct sm_entry *e;
+
+	h->have_delivered = 1;
+	h->delivered_state = state;
+	h->quiet_until = mono_ms() + CB_QUIET_MS;
+	for (e = h->entries; e != NULL; e = e->host_next)
+		queue_callback(e, state);
+}
+
+static struct held *
+held_find(const char *name)
+{
+	uint32_t hash = hash_name(name);
+	struct held *hd;
+
+	for (hd = htab_bucket(&helds, hash); hd != NULL; hd = hd->next)
+		if (hd->hash == hash && strcmp(hd->name, name) == 0)
+			return hd;
+	return NULL;
+}
+
+static void
+held_free(struct held *hd)
+{
+	timer_cancel(&hd->timer);
+	htab_unlink(&helds, hd, hd->hash);
+	free(hd->name);
+	free(hd);
+}
+
+/* The host's quiet time is up: deliver the newest state it was given. */
+static void
+held_due(struct timer *t, void *arg)
+{
+	struct held *hd = arg;
+	struct sm_host *h = mon_host_find(hd->name);
+
+	(void)t;
+	/* Unmonitored meanwhile, or back at the state already delivered. */
+	if (h != NULL && !(h->have_delivered &&
+	    h->delivered_state == hd->state)) {
+		deliver(h, hd->state);
+		log_info("%s is in state %d: delivered after its quiet time, "
+		    "the newest of %lu notifications held back",
+		    esc(hd->name), hd->state, hd->folded);
+		(void)smspost("hostmon.statd.notify", SMSPOST_NOTICE,
+		    "%s rebooted (state %d); lock managers told after %lu "
+		    "notifications were held back", esc(hd->name), hd->state,
+		    hd->folded);
+	}
+	held_free(hd);
+}
+
+/* Keep state for h until its quiet time ends; 0, or -1 if it is lost. */
+static int
+hold(struct sm_host *h, int state)
+{
+	struct held *hd;
+	int64_t wait = h->quiet_until - mono_ms();
+
+	if ((hd = calloc(1, sizeof(*hd))) == NULL ||
+	    (hd->name = strdup(h->name)) == NULL) {
+		free(hd);
+		return -1;
+	}
+	hd->hash = hash_name(h->name);
+	hd->state = state;
+	hd->folded = 1;
+	timer_init(&hd->timer, held_due, hd);
+	if (htab_insert(&helds, hd, hd->hash) == -1) {
+		free(hd->name);
+		free(hd);
+		return -1;
+	}
+	timer_set(&hd->timer, wait > 0 ? wait : 0);
+	return 0;
+}
+
+/*
+ * One matched host and a state it was said to be in: delivered (1), held
+ * back or folded into a held state (2), or a repeat (0).
+ */
+static int
+notify_host(struct sm_host *h, int state)
+{
+	struct held *hd = held_find(h->name);
+
+	if (hd != NULL) {
+		/* Back at the delivered state, it delivers nothing when due. */
+		hd->folded++;
+		if (hd->state == state)
+			return 0;
+		hd->state = state;
+		return 2;
+	}
+	if (h->have_delivered && h->delivered_state == state)
+		return 0;
+	if (h->have_delivered && mono_ms() < h->quiet_until) {
+		if (hold(h, state) == 0)
+			return 2;
+		log_warn("SM_NOTIFY about %s: cannot hold it back; delivered "
+		    "at once", esc(h->name));
+	}
+	deliver(h, state);
+	return 1;
+}
+
 void
 callback_notify(const char *mon_name, int state, const struct sockaddr *sender)
 {
 	struct match m = { NULL, 0, 0, 0 };
 	struct sockaddr_storage named;
-	unsigned long delivered = 0, repeats = 0, suppressed;
-	struct sm_entry *e;
-	char a[64];
+	unsigned long delivered = 0, repeats = 0, held = 0, suppressed = 0;
+	char a[64], extra[96];
 	size_t i;
 
 	/* By name in any case, by the sender's address, by a named address. */
@@ -286,33 +420,43 @@ callback_notify(const char *mon_name, int state, const struct sockaddr *sender)
 	if (sm_parse_numeric(mon_name, &named) == 0)
 		mon_hosts_by_addr((struct sockaddr *)&named, add_match, &m);
 	for (i = 0; i < m.n; i++) {
-		struct sm_host *h = m.hosts[i];
-
-		h->matched = 0;
-		if (h->have_delivered && h->delivered_state == state) {
+		m.hosts[i]->matched = 0;
+		switch (notify_host(m.hosts[i], state)) {
+		case 0:
 			repeats++;
-			continue;
+			break;
+		case 1:
+			delivered++;
+			break;
+		default:
+			held++;
+			break;
 		}
-		h->have_delivered = 1;
-		h->delivered_state = state;
-		delivered++;
-		for (e = h->entries; e != NULL; e = e->host_next)
-			queue_callback(e, state);
 	}
 	free(m.hosts);
 	if (m.failed)
 		log_warnx("SM_NOTIFY for %s: out of memory while matching",
 		    esc(mon_name));
-	if (delivered == 0 && repeats == 0) {
+	if (delivered == 0 && repeats == 0 && held == 0) {
 		if (log_ratelimit(&notify_rl, &suppressed))
 			log_info("SM_NOTIFY from %s for %s (state %d): not "
-			    "monitored", sender ? sm_addr_str(sender, a,
-			    sizeof(a)) : "?", esc(mon_name), state);
+			    "monitored%s", sender ? sm_addr_str(sender, a,
+			    sizeof(a)) : "?", esc(mon_name), state,
+			    suppressed ? " (and more not logged)" : "");
 		return;
 	}
-	log_info("SM_NOTIFY from %s: %s is in state %d; %lu hosts matched%s",
+	/* Each delivery is logged; what delivers nothing, at a limited rate. */
+	if (delivered == 0 && !log_ratelimit(&quiet_rl, &suppressed))
+		return;
+	extra[0] = '\0';
+	if (held > 0)
+		snprintf(extra, sizeof(extra), ", %lu held back (changed "
+		    "within %d s of the last delivery)", held,
+		    CB_QUIET_MS / 1000);
+	log_info("SM_NOTIFY from %s: %s is in state %d; %lu hosts matched%s%s%s",
 	    sender ? sm_addr_str(sender, a, sizeof(a)) : "?", esc(mon_name),
-	    state, delivered, repeats ? " (repeat ignored)" : "");
+	    state, delivered, extra, repeats ? " (repeat ignored)" : "",
+	    suppressed ? " (and more notifications not logged)" : "");
 	/* The local smsd hears of each reboot once, not of repeats. */
 	if (delivered > 0)
 		(void)smspost("hostmon.statd.notify", SMSPOST_NOTICE,
@@ -328,9 +472,18 @@ free_cb(void *item, void *arg)
 	cb_free(item);
 }
 
+static void
+free_held(void *item, void *arg)
+{
+	(void)arg;
+	held_free(item);
+}
+
 void
 callback_free(void)
 {
+	htab_foreach(&helds, free_held, NULL);
+	htab_free(&helds);
 	htab_foreach(&cbs, free_cb, NULL);
 	htab_free(&cbs);
 	rpcio_free(io);

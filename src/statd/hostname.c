@@ -10,6 +10,7 @@
 #include <ifaddrs.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -278,4 +279,55 @@ esc(const char *name)
 	if (name == NULL)
 		return "(null)";
 	return log_escape(name, strlen(name), b, sizeof(bufs[0]));
+}
+
+/*
+ * Below this port a socket can be bound only by root (or a holder of
+ * CAP_NET_BIND_SERVICE).  Linux lets the administrator lower the bound per
+ * network namespace; the lower value counts, and 0 leaves no port that
+ * proves anything.
+ */
+static int	privileged_below = IPPORT_RESERVED;
+
+void
+sm_privileged_ports_init(const char *sysctl_path)
+{
+	char buf[32];
+	FILE *f;
+	long v;
+	char *end;
+
+	privileged_below = IPPORT_RESERVED;
+	if ((f = fopen(sysctl_path, "re")) == NULL)
+		return;			/* an older kernel: 1024 */
+	if (fgets(buf, sizeof(buf), f) != NULL) {
+		v = strtol(buf, &end, 10);
+		if (end != buf && (*end == '\n' || *end == '\0') && v >= 0 &&
+		    v < IPPORT_RESERVED)
+			privileged_below = (int)v;
+	}
+	fclose(f);
+	if (privileged_below < IPPORT_RESERVED)
+		log_warnx("%s is %d: local-only procedures are accepted only "
+		    "from ports below %d%s", sysctl_path, privileged_below,
+		    privileged_below, privileged_below == 0 ? ", that is, "
+		    "from no one" : "");
+}
+
+int
+sm_port_privileged(const struct sockaddr *sa)
+{
+	int port = sm_addr_port(sa);
+
+	return port >= 0 && port < privileged_below;
+}
+
+int
+sm_addr_port(const struct sockaddr *sa)
+{
+	if (sa->sa_family == AF_INET)
+		return ntohs(((const struct sockaddr_in *)sa)->sin_port);
+	if (sa->sa_family == AF_INET6)
+		return ntohs(((const struct sockaddr_in6 *)sa)->sin6_port);
+	return -1;
 }

@@ -13,6 +13,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <netdb.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -458,13 +459,29 @@ prog_allowed(uint32_t prog)
 	return 0;
 }
 
+/*
+ * Who may change the monitor list: a process on this host (a loopback
+ * address) that is root.  Its source port says so: only root (or a holder
+ * of CAP_NET_BIND_SERVICE) binds a reserved port, and the lock managers
+ * (the kernel's lockd, NFS-Ganesha, libtirpc clients run as root) call from
+ * one.  The address alone would let any local user drop the monitors.
+ */
 static int
 local_caller(const char *what, const struct sockaddr *caller)
 {
-	if (caller != NULL && sm_addr_is_loopback(caller))
-		return 1;
-	refuse(what, caller, "not a local caller");
-	return 0;
+	char why[64];
+
+	if (caller == NULL || !sm_addr_is_loopback(caller)) {
+		refuse(what, caller, "not a local caller");
+		return 0;
+	}
+	if (!sm_port_privileged(caller)) {
+		snprintf(why, sizeof(why), "unprivileged source port %d "
+		    "(not root)", sm_addr_port(caller));
+		refuse(what, caller, why);
+		return 0;
+	}
+	return 1;
 }
 
 static int

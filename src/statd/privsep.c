@@ -6,9 +6,14 @@
  * unprivileged user may not write.  So a root parent stays behind that can
  * do exactly one thing: replace the status file with bytes the child sends,
  * durably, give it to the child's user, and pass back a descriptor to it.
- * It also unregisters the program from rpcbind when the child is gone
- * (registrations made as root can only be removed as root).  It holds no
+ * It also unregisters the program from rpcbind and removes the pid file
+ * when the child is gone (the pid file's folder is root's).  It holds no
  * other descriptor and parses nothing but a length.
+ *
+ * The child must not outlive it: PR_SET_PDEATHSIG turns the parent's death
+ * into a SIGTERM for the child, which then stops as on any SIGTERM.  The
+ * kernel clears that setting when the child's credentials change, so it is
+ * armed after the privilege drop (privsep_watch_parent), not at the fork.
  */
 #include <sys/types.h>
 #include <sys/prctl.h>
@@ -39,6 +44,7 @@
 static int	ps_fd = -1;		/* the child's end */
 static struct pidfh *ps_pidfile;
 static pid_t	ps_child;
+static pid_t	ps_parent;		/* in the child */
 
 /* The answer: an errno (0 for success) and, on success, the descriptor. */
 static void
@@ -133,12 +139,20 @@ parent_loop(int sock, const char *path, uid_t uid, gid_t gid)
 	struct sigaction sa;
 	int status = 0;
 
+	/*
+	 * The signals an administrator sends to the pid that -F or a service
+	 * manager knows, which is this one: passed on, never fatal here.
+	 */
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = forward_signal;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGUSR1, &sa, NULL);
+	/* An answer to a child that just died is not worth dying for. */
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
 	log_procname("rpc.statd [priv]");
 
 	for (;;) {
@@ -186,7 +200,7 @@ privsep_start(const char *statusfile, uid_t uid, gid_t gid,
     struct pidfh *pfh)
 {
 	int sv[2];
-	pid_t pid;
+	pid_t pid, parent = getpid();
 
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == -1)
 		return -1;
@@ -205,17 +219,35 @@ privsep_start(const char *statusfile, uid_t uid, gid_t gid,
 	}
 	close(sv[0]);
 	ps_fd = sv[1];
-	/* ORDER: set, then check the parent did not die in between. */
-	(void)prctl(PR_SET_PDEATHSIG, SIGTERM);
-	if (getppid() == 1)
-		fatalx("privileged parent died at start-up");
+	ps_parent = parent;
+	ps_pidfile = pfh;
+	privsep_watch_parent();
 	return 0;
+}
+
+/*
+ * Have the kernel send SIGTERM when the root parent dies.  Call at the fork
+ * and again after every change of credentials (setresuid clears it).
+ */
+void
+privsep_watch_parent(void)
+{
+	if (ps_fd == -1)
+		return;
+	if (prctl(PR_SET_PDEATHSIG, SIGTERM) == -1)
+		fatal("PR_SET_PDEATHSIG");
+	/* ORDER: armed first, then checked: a death in between is seen. */
+	if (getppid() != ps_parent)
+		fatalx("the privileged parent is gone");
 }
 
 /*
  * Before the serving process exits: have the parent unregister and remove
  * the pid file now, so that whoever waits for this process to end finds
- * it completely gone.
+ * it completely gone.  With the parent gone (killed: this process is
+ * stopping on its PR_SET_PDEATHSIG), the pid file cannot be removed from
+ * its root-owned folder; it is emptied instead, so that no stale pid is
+ * left in it, and the next start takes it over.
  */
 void
 privsep_stop(void)
@@ -225,9 +257,14 @@ privsep_stop(void)
 
 	if (ps_fd == -1)
 		return;
-	if (write_full(ps_fd, &bye, sizeof(bye)) == -1 ||
-	    read_full(ps_fd, &err, sizeof(err)) == -1)
-		log_warn("privileged parent");
+	if (write_full(ps_fd, &bye, sizeof(bye)) == 0 &&
+	    read_full(ps_fd, &err, sizeof(err)) == 0)
+		return;
+	log_warnx("the privileged parent is gone; the pid file is emptied, "
+	    "not removed");
+	if (ps_pidfile != NULL &&
+	    ftruncate(pidfile_fileno(ps_pidfile), 0) == -1)
+		log_warn("pid file");
 }
 
 int

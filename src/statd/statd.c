@@ -316,15 +316,21 @@ main(int argc, char *argv[])
 		fatal("%s", conf.statusfile);
 	recover(&rp);
 
-	/* ORDER: bind and register while root, then drop root for good. */
+	/*
+	 * ORDER: bind while root, drop root for good, then re-arm the
+	 * parent-death signal (the drop cleared it) and register with
+	 * rpcbind as the serving user, who can then unregister alone.
+	 */
 	svc_start();
 	if (is_root) {
 		if (chown(conf.statusfile, uid, gid) == -1)
 			fatal("chown %s", conf.statusfile);
 		if (priv_drop(conf.user) == -1)
 			fatal("cannot drop privileges to %s", esc(conf.user));
+		privsep_watch_parent();
 		store_use_privsep();
 	}
+	svc_announce();
 	if (pfh != NULL && pidfile_write(pfh) == -1)
 		log_warn("%s", pidfile);
 	log_info("ready: state %d, host name %s, %lu entries, %lu "

@@ -76,6 +76,14 @@ int	 sm_addr_equal(const struct sockaddr *a, const struct sockaddr *b);
 /* Numeric address literal into ss; 0, or -1 if name is not one. */
 int	 sm_parse_numeric(const char *name, struct sockaddr_storage *ss);
 const char *sm_addr_str(const struct sockaddr *sa, char *buf, size_t len);
+int	 sm_addr_port(const struct sockaddr *sa);	/* -1: not IP */
+/*
+ * The caller's source port proves root (or CAP_NET_BIND_SERVICE): below
+ * 1024, or below the namespace's ip_unprivileged_port_start if lower.
+ */
+void	 sm_privileged_ports_init(const char *sysctl_path);
+int	 sm_port_privileged(const struct sockaddr *sa);
+#define STATD_UNPRIV_PORT_SYSCTL "/proc/sys/net/ipv4/ip_unprivileged_port_start"
 /* A name escaped for the log, in a rotating static buffer. */
 const char *esc(const char *name);
 
@@ -116,6 +124,7 @@ struct sm_host {
 	struct sm_idx	*addr_idx;	/* naddrs, in the address index */
 	int		 delivered_state;	/* last state called back */
 	int		 have_delivered;
+	int64_t		 quiet_until;	/* mono_ms(): newer states wait */
 	int		 matched;	/* scratch, while matching a notify */
 };
 
@@ -275,8 +284,9 @@ void	 rpcio_input(struct rpcio *io);
 void	 rpcio_free(struct rpcio *io);
 unsigned long rpcio_inflight(const struct rpcio *io);
 
-/* svc.c */
+/* svc.c: svc_start() binds (as root), svc_announce() after the drop. */
 int	 svc_start(void);
+void	 svc_announce(void);
 void	 svc_stop(void);
 
 /* privsep.c */
@@ -286,6 +296,7 @@ int	 privsep_start(const char *statusfile, uid_t uid, gid_t gid,
 int	 privsep_replace_cb(const char *path, const void *buf, size_t len,
 	    void *arg);
 int	 privsep_active(void);
+void	 privsep_watch_parent(void);	/* again after a credential change */
 void	 privsep_stop(void);
 
 #endif

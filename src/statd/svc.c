@@ -30,7 +30,7 @@ static const char *const netids[] = { "udp", "tcp", "udp6", "tcp6" };
 #define NNETIDS (sizeof(netids) / sizeof(netids[0]))
 
 static SVCXPRT	*xprts[NNETIDS];
-static int	 registered;
+static int	 registered, svc_port;
 static struct log_ratelimit garbage_rl = LOG_RATELIMIT_INIT(60, 10);
 
 static const char *
@@ -222,6 +222,7 @@ svc_start(void)
 	/* Non-blocking TCP transports: needs a record size limit. */
 	if (!rpc_control(RPC_SVC_CONNMAXREC_SET, &maxrec))
 		log_warnx("cannot make TCP transports non-blocking");
+	sm_privileged_ports_init(STATD_UNPRIV_PORT_SYSCTL);
 	if (conf.bindaddr != NULL) {
 		if (sm_parse_numeric(conf.bindaddr, &bindss) == -1)
 			fatalx("-h %s: not an IPv4 or IPv6 address",
@@ -265,8 +266,11 @@ svc_start(void)
 			freenetconfigent(nc);
 			continue;
 		}
-		if (!svc_reg(xprts[i], SM_PROG, SM_VERS, dispatch, nc)) {
-			log_warnx("cannot register %s with rpcbind", netids[i]);
+		/* Served now, registered with rpcbind by svc_announce(). */
+		if (!svc_reg(xprts[i], SM_PROG, SM_VERS, dispatch, NULL)) {
+			log_warnx("cannot serve %s", netids[i]);
+			svc_destroy(xprts[i]);
+			xprts[i] = NULL;
 			freenetconfigent(nc);
 			continue;
 		}
@@ -281,11 +285,42 @@ svc_start(void)
 		ok++;
 	}
 	if (ok == 0)
+		fatalx("no transport could be created");
+	svc_port = port;
+	return port;
+}
+
+/*
+ * Register the transports with rpcbind.  ORDER: after the privilege drop,
+ * so that the registrations belong to the serving user (rpcbind lets only
+ * their owner, or root, remove them): the serving process can then
+ * unregister itself even when the root parent is gone.  svc_start() removed
+ * any stale registration while still root, an instant before.
+ */
+void
+svc_announce(void)
+{
+	int ok = 0;
+	size_t i;
+
+	for (i = 0; i < NNETIDS; i++) {
+		struct netconfig *nc;
+
+		if (xprts[i] == NULL)
+			continue;
+		if ((nc = getnetconfigent(netids[i])) == NULL ||
+		    !rpcb_set(SM_PROG, SM_VERS, nc, &xprts[i]->xp_ltaddr))
+			log_warnx("cannot register %s with rpcbind", netids[i]);
+		else
+			ok++;
+		if (nc != NULL)
+			freenetconfigent(nc);
+	}
+	if (ok == 0)
 		fatalx("no transport registered; is rpcbind running?");
 	registered = 1;
 	log_info("serving program %u version %u on port %d (%d netids)",
-	    SM_PROG, SM_VERS, port, ok);
-	return port;
+	    SM_PROG, SM_VERS, svc_port, ok);
 }
 
 /* Unregister from rpcbind; the sockets go with the process. */

@@ -8,11 +8,13 @@
  *     unmon MON_NAME MY_NAME PROG VERS PROC
  *     unmon_all MY_NAME PROG VERS PROC
  *     crash
- *     notify NAME STATE
+ *     notify NAME STATE[,STATE...]
  *
  * Prints the result ("stat_succ 5", "stat_fail 5", "state 5", "ok").  With
  * -n the call is made count times (a "%d" in MON_NAME or NAME becomes the
- * call's number) and the rate is printed instead.  Exit 0 when every call
+ * call's number, and notify takes the listed states in turn) and the rate
+ * is printed instead.  Run as root, libtirpc binds a reserved source port;
+ * as another user, an unprivileged one.  Exit 0 when every call
  * got an RPC reply, 2 when one did not, 1 for bad usage.
  */
 #include <errno.h>
@@ -77,6 +79,29 @@ name_for(char *fmt, long i, char *buf, size_t len)
 		return fmt;
 	snprintf(buf, len, "%.*s%ld%s", (int)(p - fmt), fmt, i, p + 2);
 	return buf;
+}
+
+/* Call i's state from "S1,S2,...": the list taken in turn. */
+static int
+state_for(const char *list, long i)
+{
+	char buf[256], *p, *save = NULL;
+	long n = 0, want;
+	int states[64];
+
+	if (strlen(list) >= sizeof(buf))
+		usage();
+	strcpy(buf, list);
+	for (p = strtok_r(buf, ",", &save); p != NULL;
+	    p = strtok_r(NULL, ",", &save)) {
+		if (n == (long)(sizeof(states) / sizeof(states[0])))
+			usage();
+		states[n++] = num(p);
+	}
+	if (n == 0)
+		usage();
+	want = i % n;
+	return states[want];
 }
 
 int
@@ -180,7 +205,7 @@ main(int argc, char *argv[])
 
 			a.mon_name = name_for(argv[1], i, namebuf,
 			    sizeof(namebuf));
-			a.state = num(argv[2]);
+			a.state = state_for(argv[2], i);
 			isvoid = 1;
 			v = sm_notify_1(&a, cl);
 		} else
