@@ -30,6 +30,9 @@ struct scan {
 	unsigned	 version;
 	uint64_t	 want;		/* an id that must exist, or 0 */
 	int		 found;
+	uint64_t	 unparsable;
+	uint64_t	 first_bad;	/* its line */
+	const char	*first_why;
 };
 
 static int
@@ -41,10 +44,15 @@ scan_one(const void *rec, size_t len, int flags, uint64_t where,
 	const char *why;
 
 	(void)flags;
-	(void)where;
 	s->records++;
-	if (sam_rec_parse(rec, len, &r, &why) == -1)
-		return 0;	/* readers report it; a writer goes on */
+	if (sam_rec_parse(rec, len, &r, &why) == -1) {
+		/* Skipped, and said once per open (see open_log). */
+		if (s->unparsable++ == 0) {
+			s->first_bad = where;
+			s->first_why = why;
+		}
+		return 0;
+	}
 	if (r.kind == 'V') {
 		if (s->records == 1)
 			s->first_is_version = 1;
@@ -80,16 +88,36 @@ lock_ids(const struct sam_paths *p)
 	return fd;
 }
 
+/*
+ * The highest id given, or 0.  Only digits up to SAM_EVID_MAX: sscanf
+ * would take "-1" as 2^64 - 1, and one damaged file would then refuse
+ * every later event for want of an id.
+ */
 static uint64_t
 read_seq(const char *path)
 {
-	char *buf;
-	uint64_t v;
+	char *buf, *p;
+	uint64_t v = 0;
+	size_t n;
 
-	if ((buf = statefile_read(path, 64, NULL)) == NULL)
+	if ((buf = statefile_read(path, 64, NULL)) == NULL) {
+		if (errno != ENOENT)
+			log_warn("%s", path);
 		return 0;
-	if (sscanf(buf, "%" SCNu64, &v) != 1)
+	}
+	n = strspn(buf, "0123456789");
+	p = buf + n;
+	if (n == 0 || n > 19 || (*p != '\0' && strcmp(p, "\n") != 0))
+		n = 0;
+	else {
+		v = strtoull(buf, NULL, 10);
+		if (v > SAM_EVID_MAX)
+			n = 0;
+	}
+	if (n == 0) {
+		log_warnx("%s: not an event id, ignored", path);
 		v = 0;
+	}
 	free(buf);
 	return v;
 }
@@ -116,6 +144,12 @@ open_log(const struct sam_paths *p, struct scan *s)
 	    scan_one, s, &st);
 	if (rl == NULL)
 		return NULL;
+	if (s->unparsable > 0)
+		log_warnx("%s: %" PRIu64 " line%s not parse and %s skipped "
+		    "(first: line %" PRIu64 ", %s)", p->eventlog,
+		    s->unparsable, s->unparsable == 1 ? " does" : "s do",
+		    s->unparsable == 1 ? "was" : "were", s->first_bad,
+		    s->first_why);
 	if (s->version > SAM_LOG_VERSION) {
 		log_warnx("%s: format version %u, this program writes %d",
 		    p->eventlog, s->version, SAM_LOG_VERSION);

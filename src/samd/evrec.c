@@ -48,7 +48,11 @@ sam_rec_format(const struct sam_event *ev, char *buf, size_t bufsz)
 	char mask[8];
 	int n;
 
-	if ((ev->kind != 'E' && ev->kind != 'M') ||
+	/* What the parser takes back: ids and times in range. */
+	if ((ev->kind != 'E' && ev->kind != 'M') || ev->evid == 0 ||
+	    ev->evid > SAM_EVID_MAX || ev->time < 0 ||
+	    ev->time > SAM_TIME_MAX || ev->logtime < 0 ||
+	    ev->logtime > SAM_TIME_MAX ||
 	    sam_field_check(ev->user, strlen(ev->user), SAM_USER_MAX, 1,
 	    &why) == -1 ||
 	    sam_field_check(ev->msg, strlen(ev->msg), SAM_MSG_MAX, 1,

@@ -79,6 +79,14 @@ decode(const unsigned char *s, struct sam_hb *hb)
 	hb->pid = (uint32_t)(v >> 32);
 	memcpy(hb->boot_id, s + 40, 36);
 	hb->boot_id[36] = '\0';
+	/*
+	 * The checksum says the slot is whole, not that its writer was
+	 * sane: a time no event can carry would become one (samd dates its
+	 * start events by it), so such a slot is no heartbeat.
+	 */
+	if (hb->real_ms < 0 || hb->real_ms / 1000 > SAM_TIME_MAX ||
+	    hb->boot_ms < 0)
+		return -1;
 	return 0;
 }
 
@@ -178,15 +186,22 @@ sam_clean_write(const char *path, const struct sam_clean *c)
 int
 sam_clean_read(const char *path, struct sam_clean *c)
 {
-	char *buf, id[37], why[16];
-	long long t;
+	char *buf, *end, id[37], num[24], why[16];
+	long long t = -1;
 	int r = -1;
 
 	if ((buf = statefile_read(path, 256, NULL)) == NULL)
 		return -1;
-	if (sscanf(buf, "%36s %lld %15s", id, &t, why) == 3 &&
-	    strlen(id) == 36 && t >= 0 && (strcmp(why, "admin") == 0 ||
-	    strcmp(why, "shutdown") == 0)) {
+	/* The number by strtoll: sscanf's %lld has no defined overflow. */
+	if (sscanf(buf, "%36s %23s %15s", id, num, why) == 3 &&
+	    num[0] >= '0' && num[0] <= '9') {
+		errno = 0;
+		t = strtoll(num, &end, 10);
+		if (errno != 0 || *end != '\0')
+			t = -1;
+	}
+	if (t >= 0 && t <= SAM_TIME_MAX && strlen(id) == 36 &&
+	    (strcmp(why, "admin") == 0 || strcmp(why, "shutdown") == 0)) {
 		memcpy(c->boot_id, id, 37);
 		c->time = t;
 		c->why = why[0] == 'a' ? SAM_STOP_ADMIN : SAM_STOP_SHUTDOWN;

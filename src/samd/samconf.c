@@ -312,6 +312,9 @@ sam_parse_time(const char *s, int64_t *out)
 	/* mktime folds 31 February into March; such a date is a typo. */
 	if (tm.tm_mday != d || tm.tm_mon != mo - 1)
 		return -1;
+	/* The time zone can carry the first or last day out of range. */
+	if (t < 0 || (int64_t)t > SAM_TIME_MAX)
+		return -1;
 	*out = (int64_t)t;
 	return 0;
 }

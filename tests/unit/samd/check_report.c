@@ -339,6 +339,49 @@ START_TEST(change_without_events)
 }
 END_TEST
 
+/*
+ * evseq damaged into a number no writer gives (beyond the highest id, or
+ * "-1" read as 2^64 - 1): set aside with a word in the log, ids go on from
+ * the log, rather than every later event refused for want of an id.
+ */
+START_TEST(evseq_damaged)
+{
+	static const char *const bad[] = { "18446744073709551615\n", "-1\n",
+	    "99999999999999999999\n", "12abc\n" };
+	size_t i;
+
+	ck_assert_uint_eq(add(SAM_NODE, "a", SAM_UP, 0, 100), 1);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		tu_write_file(paths.evseq, bad[i], strlen(bad[i]));
+		ck_assert_uint_eq(add(SAM_NODE, "a", SAM_UP, 0, 200), i + 2);
+		ck_assert_msg(tu_log_contains("evseq: not an event id, "
+		    "ignored"), "%s", tu_log_text());
+	}
+	/* A good evseq above the log's ids still wins (a cut log). */
+	tu_write_file(paths.evseq, "40\n", 3);
+	ck_assert_uint_eq(add(SAM_NODE, "a", SAM_UP, 0, 300), 41);
+}
+END_TEST
+
+/*
+ * The writer, too, reads the log (for the highest id): lines that do not
+ * parse are skipped and named by line, not passed over in silence.
+ */
+START_TEST(writer_names_bad_lines)
+{
+	int fd;
+
+	ck_assert_uint_eq(add(SAM_NODE, "a", SAM_UP, 0, 100), 1);
+	ck_assert_int_ge(fd = open(paths.eventlog, O_WRONLY | O_APPEND), 0);
+	ck_assert_int_eq(write(fd, "E.:.bogus\n", 10), 10);
+	ck_assert_int_eq(write(fd, "M.:.x\n", 6), 6);
+	close(fd);
+	ck_assert_uint_eq(add(SAM_NODE, "a", SAM_UP, 0, 200), 2);
+	ck_assert_msg(tu_log_contains("2 lines do not parse and were skipped "
+	    "(first: line 3, wrong number of fields)"), "%s", tu_log_text());
+}
+END_TEST
+
 static Suite *
 report_suite(void)
 {
@@ -354,6 +397,8 @@ report_suite(void)
 	tcase_add_test(tc, golden_sums);
 	tcase_add_test(tc, ids_exhausted);
 	tcase_add_test(tc, change_without_events);
+	tcase_add_test(tc, evseq_damaged);
+	tcase_add_test(tc, writer_names_bad_lines);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../check_main.h"
@@ -242,6 +243,129 @@ START_TEST(markers)
 }
 END_TEST
 
+/* A writer never writes what readers refuse: times and ids out of range. */
+START_TEST(record_refused_range)
+{
+	struct sam_event ev = mkev(SAM_NODE, "n1", SAM_UP, SAM_PLAN_NONE);
+	char buf[SAM_REC_MAX + 1];
+	struct sam_rec r;
+	const char *why;
+	int n;
+
+	ev.time = -1;
+	ck_assert_int_eq(sam_rec_format(&ev, buf, sizeof(buf)), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	ev.time = SAM_TIME_MAX + 1;
+	ck_assert_int_eq(sam_rec_format(&ev, buf, sizeof(buf)), -1);
+	ev.time = SAM_TIME_MAX;
+	ev.logtime = -5;
+	ck_assert_int_eq(sam_rec_format(&ev, buf, sizeof(buf)), -1);
+	ev.logtime = 0;
+	ev.evid = 0;
+	ck_assert_int_eq(sam_rec_format(&ev, buf, sizeof(buf)), -1);
+	ev.evid = SAM_EVID_MAX + 1;
+	ck_assert_int_eq(sam_rec_format(&ev, buf, sizeof(buf)), -1);
+	/* The limits themselves are written, and read back. */
+	ev.evid = SAM_EVID_MAX;
+	ck_assert_int_gt(n = sam_rec_format(&ev, buf, sizeof(buf)), 0);
+	ck_assert_int_eq(sam_rec_parse(buf, (size_t)n, &r, &why), 0);
+	ck_assert_int_eq(r.time, SAM_TIME_MAX);
+	ev.kind = 'M';
+	ev.mask = SAM_MOD_TIME;
+	ev.time = -1;
+	ck_assert_int_eq(sam_rec_format(&ev, buf, sizeof(buf)), -1);
+}
+END_TEST
+
+/*
+ * Local times that fall outside what a record holds, in a time zone that
+ * moves them there: refused, not written as a line no reader takes.
+ */
+START_TEST(time_formats_range)
+{
+	int64_t t;
+
+	setenv("TZ", "CET-1", 1);
+	tzset();
+	ck_assert_int_eq(sam_parse_time("1970-01-01", &t), -1);
+	ck_assert_int_eq(sam_parse_time("19700101000000", &t), -1);
+	ck_assert_int_eq(sam_parse_time("1970-01-01 01:00", &t), 0);
+	ck_assert_int_eq(t, 0);
+	setenv("TZ", "EST5", 1);
+	tzset();
+	ck_assert_int_eq(sam_parse_time("99991231235959", &t), -1);
+	ck_assert_int_eq(sam_parse_time("9999-12-31 18:59:59", &t), 0);
+	ck_assert_int_eq(t, SAM_TIME_MAX);
+	setenv("TZ", "UTC", 1);
+	tzset();
+}
+END_TEST
+
+/*
+ * A slot whose checksum holds but whose times cannot be (written by a
+ * broken or hostile hand) is set aside like a damaged one; the other slot
+ * is used if it is good.
+ */
+START_TEST(heartbeat_bad_values)
+{
+	char *dir = tu_tmpdir(), *path = tu_path(dir, "hb");
+	struct sam_hbfile *h;
+	struct sam_hb hb, got;
+
+	ck_assert_ptr_nonnull(h = sam_hb_open(path));
+	memset(&hb, 0, sizeof(hb));
+	memcpy(hb.boot_id, BOOT_A, 37);
+	hb.interval = 10;
+	hb.seq = 1;
+	hb.real_ms = 1700000000000LL;
+	hb.boot_ms = 5000;
+	ck_assert_int_eq(sam_hb_write(h, &hb), 0);
+	hb.seq = 2;
+	hb.real_ms = -5000;
+	ck_assert_int_eq(sam_hb_write(h, &hb), 0);
+	ck_assert_int_eq(sam_hb_read(path, &got), 0);
+	ck_assert_uint_eq(got.seq, 1);
+	ck_assert_int_eq(got.real_ms, 1700000000000LL);
+	hb.seq = 3;
+	hb.real_ms = (SAM_TIME_MAX + 1) * 1000;
+	ck_assert_int_eq(sam_hb_write(h, &hb), 0);
+	ck_assert_int_eq(sam_hb_read(path, &got), -1);
+	ck_assert_int_eq(errno, ENODATA);
+	hb.seq = 4;
+	hb.real_ms = 1700000000000LL;
+	hb.boot_ms = -1;
+	ck_assert_int_eq(sam_hb_write(h, &hb), 0);
+	ck_assert_int_eq(sam_hb_read(path, &got), -1);
+	ck_assert_int_eq(errno, ENODATA);
+	sam_hb_close(h);
+	tu_rmtree(dir);
+	free(path);
+	free(dir);
+}
+END_TEST
+
+START_TEST(markers_bad_values)
+{
+	char *dir = tu_tmpdir(), *path = tu_path(dir, "clean");
+	struct sam_clean got;
+	static const char huge[] = BOOT_A " 99999999999999999999 admin\n";
+	static const char late[] = BOOT_A " 253402300800 admin\n";
+	static const char ok[] = BOOT_A " 253402300799 admin\n";
+
+	tu_write_file(path, huge, sizeof(huge) - 1);
+	ck_assert_int_eq(sam_clean_read(path, &got), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	tu_write_file(path, late, sizeof(late) - 1);
+	ck_assert_int_eq(sam_clean_read(path, &got), -1);
+	tu_write_file(path, ok, sizeof(ok) - 1);
+	ck_assert_int_eq(sam_clean_read(path, &got), 0);
+	ck_assert_int_eq(got.time, SAM_TIME_MAX);
+	tu_rmtree(dir);
+	free(path);
+	free(dir);
+}
+END_TEST
+
 START_TEST(channel)
 {
 	struct sam_msg m, got;
@@ -447,6 +571,10 @@ samlib_suite(void)
 	tcase_add_test(tc, channel);
 	tcase_add_test(tc, evidence_cases);
 	tcase_add_test(tc, failcount);
+	tcase_add_test(tc, record_refused_range);
+	tcase_add_test(tc, time_formats_range);
+	tcase_add_test(tc, heartbeat_bad_values);
+	tcase_add_test(tc, markers_bad_values);
 	suite_add_tcase(s, tc);
 	return s;
 }
