@@ -196,6 +196,7 @@ csstat_stat_at(int dirfd, const char *name, time_t now, int64_t down_after,
     Csstat_t *st, time_t *ctimep)
 {
 	struct stat sb;
+	int64_t age;
 
 	/* Only the inode is looked at: reading would move the atime. */
 	if (fstatat(dirfd, name, &sb, AT_SYMLINK_NOFOLLOW) == -1)
@@ -204,8 +205,11 @@ csstat_stat_at(int dirfd, const char *name, time_t now, int64_t down_after,
 		errno = EINVAL;
 		return -1;
 	}
-	csstat_decode((uint32_t)sb.st_atime, (uint32_t)sb.st_mtime,
-	    (int64_t)now - (int64_t)sb.st_ctime, down_after, st);
+	/* The caller's now and the server's ctime may be anything. */
+	if (__builtin_sub_overflow((int64_t)now, (int64_t)sb.st_ctime, &age))
+		age = (int64_t)now < 0 ? INT64_MIN : INT64_MAX;
+	csstat_decode((uint32_t)sb.st_atime, (uint32_t)sb.st_mtime, age,
+	    down_after, st);
 	if (ctimep != NULL)
 		*ctimep = sb.st_ctime;
 	return 0;

@@ -8,6 +8,7 @@
 
 #include <check.h>
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdint.h>
@@ -243,6 +244,35 @@ START_TEST(test_at_reads_timestamps)
 	ck_assert_int_eq(csstat_at(fd, "../alpha", sb.st_ctime, &got, NULL),
 	    -1);
 	ck_assert_int_eq(errno, EINVAL);
+	close(fd);
+	free(p);
+	tu_rmtree(dir);
+	free(dir);
+}
+END_TEST
+
+/*
+ * A caller's "now" anywhere in time_t's range (csstat_at is public): the
+ * age saturates instead of overflowing, so the host reads as down for a
+ * very long time (now far ahead) or as fresh (now far behind).
+ */
+START_TEST(test_at_extreme_now)
+{
+	char *dir = tu_tmpdir(), *p = tu_path(dir, "alpha");
+	Csstat_t st = { 273664, 3900, 48, 3, 1, 2 }, got;
+	uint32_t a, m;
+	int fd;
+
+	tu_write_file(p, "", 0);
+	csstat_encode(&st, &a, &m);
+	set_times(p, a, m);
+	fd = open(dir, O_RDONLY | O_DIRECTORY);
+	ck_assert_int_eq(csstat_at(fd, "alpha", (time_t)INT64_MIN, &got, NULL),
+	    0);
+	ck_assert_int_eq(got.up, 273664);
+	ck_assert_int_eq(csstat_at(fd, "alpha", (time_t)INT64_MAX, &got, NULL),
+	    0);
+	ck_assert_int_lt(got.up, -(LONG_MAX / 2));
 	close(fd);
 	free(p);
 	tu_rmtree(dir);
@@ -662,6 +692,7 @@ csstat_suite(void)
 	tc = tcase_create("files");
 	tcase_add_test(tc, test_at_reads_timestamps);
 	tcase_add_test(tc, test_at_refuses_links_and_fifos);
+	tcase_add_test(tc, test_at_extreme_now);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("csstat()");
