@@ -76,11 +76,11 @@ priv_lookup(const char *user, uid_t *uid, gid_t *gid)
 
 /* 1 if none of our ids is root and root cannot be regained. */
 static int
-priv_verify(uid_t uid, gid_t gid)
+priv_verify(uid_t uid, gid_t gid, const gid_t *want, int nwant)
 {
 	uid_t ruid, euid, suid;
-	gid_t rgid, egid, sgid, groups[2];
-	int n;
+	gid_t rgid, egid, sgid, groups[PRIV_GROUPS_MAX + 1];
+	int n, i, k;
 
 	if (setuid(0) != -1 || setgid(0) != -1)
 		return 0;
@@ -90,16 +90,48 @@ priv_verify(uid_t uid, gid_t gid)
 	if (ruid != uid || euid != uid || suid != uid ||
 	    rgid != gid || egid != gid || sgid != gid)
 		return 0;
-	if ((n = getgroups(2, groups)) != 1 || groups[0] != gid)
+	/* the kernel keeps the list sorted: compare as sets */
+	if ((n = getgroups(PRIV_GROUPS_MAX + 1, groups)) != nwant)
 		return 0;
+	for (i = 0; i < n; i++) {
+		if (groups[i] == 0)
+			return 0;
+		for (k = 0; k < nwant && want[k] != groups[i]; k++)
+			;
+		if (k == nwant)
+			return 0;
+	}
 	return 1;
+}
+
+/*
+ * The user's groups as the group database lists them, its primary group
+ * first; the root group is left out (it would keep root's files open).
+ */
+static int
+priv_groups(uid_t uid, gid_t gid, gid_t *out, int max)
+{
+	gid_t all[PRIV_GROUPS_MAX];
+	struct passwd pw, *res = NULL;
+	char buf[4096];
+	int n = PRIV_GROUPS_MAX, i, k = 0;
+
+	if (getpwuid_r(uid, &pw, buf, sizeof(buf), &res) != 0 || res == NULL ||
+	    getgrouplist(pw.pw_name, gid, all, &n) == -1)
+		return -1;
+	out[k++] = gid;
+	for (i = 0; i < n && k < max; i++)
+		if (all[i] != 0 && all[i] != gid)
+			out[k++] = all[i];
+	return k;
 }
 
 int
 priv_drop(const char *user)
 {
 	uid_t uid, ruid, euid, suid;
-	gid_t gid;
+	gid_t gid, groups[PRIV_GROUPS_MAX];
+	int ngroups;
 
 	if (priv_lookup(user, &uid, &gid) == -1)
 		return -1;
@@ -118,18 +150,23 @@ priv_drop(const char *user)
 		return -1;
 	}
 
+	/* e.g. group _hostmon, whose members may post to smsd */
+	if ((ngroups = priv_groups(uid, gid, groups, PRIV_GROUPS_MAX)) == -1) {
+		errno = E2BIG;
+		return -1;
+	}
 	/*
 	 * ORDER: groups and gid while we still may change them, the uid
 	 * last; once the uid is gone nothing else can be changed.
 	 */
-	if (setgroups(1, &gid) == -1)
+	if (setgroups((size_t)ngroups, groups) == -1)
 		return -1;
 	if (setresgid(gid, gid, gid) == -1)
 		return -1;
 	if (setresuid(uid, uid, uid) == -1)
 		return -1;
 
-	if (!priv_verify(uid, gid)) {
+	if (!priv_verify(uid, gid, groups, ngroups)) {
 		errno = EPERM;
 		return -1;
 	}

@@ -1,11 +1,24 @@
 /*
  * control: the HTTP front end.  Listening sockets (with accept paused on
- * EMFILE), the client table (access list, concurrent client limit,
- * TCP_NODELAY), request routing, and requests that wait for a source.
+ * EMFILE), the client table (access list, concurrent client limit, header
+ * deadline, TCP_NODELAY), request routing, and requests that wait for a
+ * source.
  *
- * evhttp accepts; a connection is ours from its first request, when the
- * access list and the client limit are checked.  A refused connection
- * gets its answer and is closed.
+ * A connection is judged as it is accepted, before it is read: one from
+ * outside the access list, or past the client limit, gets a short answer
+ * and is closed at once, with a log line; so a flood of connections that
+ * never finish a request holds no descriptors.  An admitted one must send
+ * its first request whole within header-timeout seconds, and each next
+ * one within idle-timeout seconds of the last answer, however slowly it
+ * trickles bytes (evhttp's own timeout restarts with every byte read).
+ *
+ * evhttp (libevent 2.1) accepts by itself and says nothing of a new
+ * connection until its first request is whole; the one hook it calls per
+ * connection is the bufferevent callback, before the connection exists.
+ * So that callback makes the bufferevent and queues it, and judge(), run
+ * from the loop right after evhttp has set the connection up (before any
+ * byte is read), finds the connection through the bufferevent's callback
+ * argument, which evhttp sets to it.
  */
 #include <sys/types.h>
 #include <sys/socket.h>
@@ -37,6 +50,7 @@ struct client {
 	struct evhttp_connection *evcon;
 	struct stream	*stream;
 	struct { struct pending *tqh_first, **tqh_last; } pending;
+	struct event	*deadline;	/* the next request must be whole */
 	char		addr[INET6_ADDRSTRLEN + 16];
 };
 
@@ -56,6 +70,11 @@ static struct event *accept_resume_ev;
 static struct log_ratelimit refuse_rl = LOG_RATELIMIT_INIT(10, 10);
 static struct log_ratelimit bad_rl = LOG_RATELIMIT_INIT(10, 10);
 static struct log_ratelimit emfile_rl = LOG_RATELIMIT_INIT(60, 1);
+static struct log_ratelimit slow_rl = LOG_RATELIMIT_INIT(10, 10);
+/* Connections accepted, waiting for judge(). */
+static struct bufferevent **arrivals;
+static size_t narrivals, arrivals_cap;
+static struct event *judge_ev;
 
 struct smsd *smsd;		/* the one daemon; callbacks without an arg */
 
@@ -111,6 +130,8 @@ client_closed(struct evhttp_connection *evcon, void *arg)
 		pending_free(d, p);
 	if (c->stream != NULL)
 		stream_connection_closed(d, c->stream);
+	if (c->deadline != NULL)
+		event_free(c->deadline);
 	d->nclients--;
 	free(c);
 }
@@ -180,46 +201,107 @@ peer_string(struct evhttp_connection *evcon, char *buf, size_t len)
 	snprintf(buf, len, "%s port %u", addr != NULL ? addr : "?", port);
 }
 
-/* The first request of a connection decides whether it is served. */
-static struct client *
-client_admit(struct smsd *d, struct evhttp_request *req)
+/*
+ * A refused connection gets its answer and is closed, with a log line.
+ * Judged at accept (req NULL), the answer is written straight to the
+ * socket (nothing is read from it), after reading off what the client may
+ * already have sent, so that the close is a FIN, not a reset that could
+ * destroy the answer before the client reads it.  Judged at its first
+ * request, evhttp answers it.
+ */
+static void
+turn_away(struct smsd *d, struct evhttp_connection *evcon,
+    struct evhttp_request *req, int code, const char *msg, const char *who)
 {
-	struct evhttp_connection *evcon = evhttp_request_get_connection(req);
-	const struct sockaddr *sa = evhttp_connection_get_addr(evcon);
-	struct bufferevent *bev;
+	struct bufferevent *bev = evhttp_connection_get_bufferevent(evcon);
+	unsigned long suppressed;
+	char mb[48], body[160], head[256], sink[4096];
+	int fd, blen, hlen, i;
+
+	d->refused++;
+	if (log_ratelimit(&refuse_rl, &suppressed))
+		log_warnx("refused client %s: %s%s", who, msg,
+		    more(suppressed, mb));
+	if (req != NULL) {
+		evhttp_add_header(evhttp_request_get_output_headers(req),
+		    "Connection", "close");
+		send_error(req, code, msg);
+		return;
+	}
+	fd = bev != NULL ? bufferevent_getfd(bev) : -1;
+	if (fd != -1) {
+		blen = snprintf(body, sizeof(body), "{\"error\":{\"code\":%d,"
+		    "\"message\":\"%s\"}}", code, msg);
+		hlen = snprintf(head, sizeof(head), "HTTP/1.1 %d %s\r\n"
+		    "Content-Type: application/json\r\nContent-Length: %d\r\n"
+		    "Connection: close\r\n\r\n%s", code, reason_of(code), blen,
+		    body);
+		for (i = 0; i < 4 && recv(fd, sink, sizeof(sink),
+		    MSG_DONTWAIT) > 0; i++)
+			;
+		(void)send(fd, head, (size_t)hlen, MSG_DONTWAIT |
+		    MSG_NOSIGNAL);
+	}
+	evhttp_connection_free(evcon);
+}
+
+static void
+deadline_passed(evutil_socket_t fd, short what, void *arg)
+{
+	struct client *c = arg;
+	struct smsd *d = smsd;
 	unsigned long suppressed;
 	char mb[48];
+
+	(void)fd;
+	(void)what;
+	d->dropped_slow++;
+	if (log_ratelimit(&slow_rl, &suppressed))
+		log_warnx("closing client %s: no complete request in time%s",
+		    c->addr, more(suppressed, mb));
+	/* client_closed runs from here and frees c */
+	evhttp_connection_free(c->evcon);
+}
+
+static void
+deadline_set(struct smsd *d, struct client *c, int seconds)
+{
+	struct timeval tv = { seconds, 0 };
+
+	(void)d;
+	if (c->deadline != NULL)
+		evtimer_add(c->deadline, &tv);
+}
+
+/*
+ * The access list and the client limit, before anything is read (req
+ * NULL), or at the first request of a connection arrival() could not
+ * queue.
+ */
+static struct client *
+client_admit(struct smsd *d, struct evhttp_connection *evcon,
+    struct evhttp_request *req)
+{
+	const struct sockaddr *sa = evhttp_connection_get_addr(evcon);
+	struct bufferevent *bev;
 	struct client *c;
 	char who[INET6_ADDRSTRLEN + 16];
 	int one = 1;
 	size_t h;
 
-	if ((c = client_find(d, evcon)) != NULL)
-		return c;
 	peer_string(evcon, who, sizeof(who));
 	if (!acl_permits(&d->conf.acl, sa)) {
-		d->refused++;
-		if (log_ratelimit(&refuse_rl, &suppressed))
-			log_warnx("refused client %s: not in the access list"
-			    "%s", who, more(suppressed, mb));
-		evhttp_add_header(evhttp_request_get_output_headers(req),
-		    "Connection", "close");
-		send_error(req, 403, "not in the access list");
+		turn_away(d, evcon, req, 403, "not in the access list", who);
 		return NULL;
 	}
 	if (d->nclients >= d->conf.max_clients) {
-		d->refused++;
-		if (log_ratelimit(&refuse_rl, &suppressed))
-			log_warnx("refused client %s: %d clients already "
-			    "%s", who, d->nclients,
-			    more(suppressed, mb));
-		evhttp_add_header(evhttp_request_get_output_headers(req),
-		    "Connection", "close");
-		send_error(req, 503, "too many clients");
+		turn_away(d, evcon, req, 503, "too many clients", who);
 		return NULL;
 	}
-	if ((c = calloc(1, sizeof(*c))) == NULL) {
-		send_error(req, 503, "out of memory");
+	if ((c = calloc(1, sizeof(*c))) == NULL ||
+	    (c->deadline = evtimer_new(d->base, deadline_passed, c)) == NULL) {
+		free(c);
+		turn_away(d, evcon, req, 503, "out of memory", who);
 		return NULL;
 	}
 	c->evcon = evcon;
@@ -233,7 +315,68 @@ client_admit(struct smsd *d, struct evhttp_request *req)
 	if ((bev = evhttp_connection_get_bufferevent(evcon)) != NULL)
 		(void)setsockopt(bufferevent_getfd(bev), IPPROTO_TCP,
 		    TCP_NODELAY, &one, sizeof(one));
+	deadline_set(d, c, d->conf.header_timeout);
 	return c;
+}
+
+/* evhttp's bufferevent callback: a connection is being accepted. */
+static struct bufferevent *
+arrival(struct event_base *base, void *arg)
+{
+	struct bufferevent *bev, **nb;
+	size_t cap;
+
+	(void)arg;
+	if ((bev = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE))
+	    == NULL)
+		return NULL;	/* evhttp makes its own: judged at its request */
+	if (narrivals == arrivals_cap) {
+		cap = arrivals_cap == 0 ? 64 : arrivals_cap * 2;
+		if ((nb = realloc(arrivals, cap * sizeof(*nb))) == NULL)
+			return bev;	/* judged at its first request */
+		arrivals = nb;
+		arrivals_cap = cap;
+	}
+	/* held until judge(), even if evhttp gives up on it meanwhile */
+	bufferevent_incref(bev);
+	arrivals[narrivals++] = bev;
+	event_active(judge_ev, EV_TIMEOUT, 0);
+	return bev;
+}
+
+static void
+judge(evutil_socket_t fd, short what, void *arg)
+{
+	struct smsd *d = arg;
+	struct evhttp_connection *evcon;
+	struct bufferevent *bev;
+	void *cbarg;
+	size_t i;
+
+	(void)fd;
+	(void)what;
+	for (i = 0; i < narrivals; i++) {
+		bev = arrivals[i];
+		cbarg = NULL;
+		bufferevent_getcb(bev, NULL, NULL, NULL, &cbarg);
+		evcon = cbarg;
+		/* evhttp's reference stays; NULL if it already freed it */
+		bufferevent_decref(bev);
+		if (evcon != NULL && evhttp_connection_get_bufferevent(evcon)
+		    == bev && client_find(d, evcon) == NULL)
+			(void)client_admit(d, evcon, NULL);
+	}
+	narrivals = 0;
+}
+
+/* An answer has gone: the next request has idle-timeout to come whole. */
+static void
+request_done(struct evhttp_request *req, void *arg)
+{
+	struct client *c = arg;
+
+	(void)req;
+	deadline_set(smsd, c, smsd->conf.idle_timeout);
 }
 
 /* ---- requests waiting for sources ---- */
@@ -571,6 +714,7 @@ static void
 handle(struct evhttp_request *req, void *arg)
 {
 	struct smsd *d = arg;
+	struct evhttp_connection *evcon;
 	struct client *c;
 	struct req r;
 	const char *uri, *why, *lastid;
@@ -579,8 +723,13 @@ handle(struct evhttp_request *req, void *arg)
 	unsigned mask;
 
 	d->requests++;
-	if ((c = client_admit(d, req)) == NULL)
+	evcon = evhttp_request_get_connection(req);
+	/* one that arrival() could not queue is judged now */
+	if ((c = client_find(d, evcon)) == NULL &&
+	    (c = client_admit(d, evcon, req)) == NULL)
 		return;
+	evtimer_del(c->deadline);
+	evhttp_request_set_on_complete_cb(req, request_done, c);
 	if (d->stopping) {
 		send_error(req, 503, "stopping");
 		return;
@@ -796,6 +945,9 @@ control_listen(struct smsd *d)
 	    EVHTTP_REQ_OPTIONS | EVHTTP_REQ_TRACE | EVHTTP_REQ_CONNECT |
 	    EVHTTP_REQ_PATCH);
 	evhttp_set_gencb(d->http, handle, d);
+	if ((judge_ev = event_new(d->base, -1, 0, judge, d)) == NULL)
+		return -1;
+	evhttp_set_bevcb(d->http, arrival, d);
 	control_apply_limits(d);
 	accept_resume_ev = evtimer_new(d->base, accept_resume, d);
 	for (i = 0; i < d->conf.nlisten; i++)

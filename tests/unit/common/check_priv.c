@@ -137,8 +137,8 @@ child_drop(const char *user)
 {
 	struct passwd *pw = getpwnam(DROP_USER);
 	uid_t r, e, s;
-	gid_t rg, eg, sg, groups[8];
-	int n;
+	gid_t rg, eg, sg, groups[64], listed[64];
+	int n, nlisted = 64, i, k;
 
 	CHILD_CHECK(pw != NULL);
 	CHILD_CHECK(geteuid() == 0);
@@ -149,8 +149,15 @@ child_drop(const char *user)
 	CHILD_CHECK(getresgid(&rg, &eg, &sg) == 0);
 	CHILD_CHECK(rg == pw->pw_gid && eg == pw->pw_gid &&
 	    sg == pw->pw_gid);
-	n = getgroups(8, groups);
-	CHILD_CHECK(n == 1 && groups[0] == pw->pw_gid);
+	/* its primary group and the groups it is listed in (_hostmon) */
+	CHILD_CHECK(getgrouplist(DROP_USER, pw->pw_gid, listed, &nlisted) > 0);
+	n = getgroups(64, groups);
+	CHILD_CHECK(n == nlisted);
+	for (i = 0; i < n; i++) {
+		for (k = 0; k < nlisted && listed[k] != groups[i]; k++)
+			;
+		CHILD_CHECK(k < nlisted && groups[i] != 0);
+	}
 
 	/* No way back. */
 	errno = 0;
