@@ -90,6 +90,27 @@ decode(const unsigned char *s, struct sam_hb *hb)
 	return 0;
 }
 
+/*
+ * open(2) for the heartbeat: no link followed, no FIFO waited on, and
+ * only a regular file kept (EINVAL otherwise).
+ */
+static int
+open_regular(const char *path, int flags, mode_t mode)
+{
+	struct stat st;
+	int fd;
+
+	if ((fd = open(path, flags | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY |
+	    O_CLOEXEC, mode)) == -1)
+		return -1;
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		errno = EINVAL;
+		return -1;
+	}
+	return fd;
+}
+
 int
 sam_hb_read(const char *path, struct sam_hb *out)
 {
@@ -98,7 +119,7 @@ sam_hb_read(const char *path, struct sam_hb *out)
 	ssize_t n;
 	int fd, ok0, ok1;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+	if ((fd = open_regular(path, O_RDONLY, 0)) == -1)
 		return -1;
 	n = pread(fd, buf, sizeof(buf), 0);
 	close(fd);
@@ -125,7 +146,7 @@ sam_hb_open(const char *path)
 
 	if ((h = calloc(1, sizeof(*h))) == NULL)
 		return NULL;
-	if ((h->fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) == -1 ||
+	if ((h->fd = open_regular(path, O_RDWR | O_CREAT, 0600)) == -1 ||
 	    fstat(h->fd, &st) == -1) {
 		int saved = errno;
 

@@ -344,6 +344,32 @@ START_TEST(heartbeat_bad_values)
 }
 END_TEST
 
+/* A FIFO or a link under the heartbeat's name: refused, never waited on. */
+START_TEST(heartbeat_not_a_file)
+{
+	char *dir = tu_tmpdir(), *path = tu_path(dir, "hb");
+	char *target = tu_path(dir, "elsewhere");
+	struct sam_hb got;
+
+	ck_assert_int_eq(mkfifo(path, 0600), 0);
+	ck_assert_int_eq(sam_hb_read(path, &got), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_ptr_null(sam_hb_open(path));
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_int_eq(unlink(path), 0);
+	ck_assert_int_eq(symlink(target, path), 0);
+	ck_assert_ptr_null(sam_hb_open(path));
+	ck_assert_int_eq(errno, ELOOP);
+	ck_assert_int_eq(access(target, F_OK), -1);
+	ck_assert_int_eq(sam_hb_read(path, &got), -1);
+	ck_assert_int_eq(errno, ELOOP);
+	tu_rmtree(dir);
+	free(target);
+	free(path);
+	free(dir);
+}
+END_TEST
+
 START_TEST(markers_bad_values)
 {
 	char *dir = tu_tmpdir(), *path = tu_path(dir, "clean");
@@ -575,6 +601,7 @@ samlib_suite(void)
 	tcase_add_test(tc, time_formats_range);
 	tcase_add_test(tc, heartbeat_bad_values);
 	tcase_add_test(tc, markers_bad_values);
+	tcase_add_test(tc, heartbeat_not_a_file);
 	suite_add_tcase(s, tc);
 	return s;
 }
