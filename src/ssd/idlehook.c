@@ -62,6 +62,12 @@ idlehook_parse(const char *line, long *secs)
 			return IDLE_DEFAULT;
 		v = v * 10 + (*p - '0');
 	}
+	/*
+	 * The file keeps no more; and ssd adds the seconds since to the
+	 * last value ("idle"), which must not overflow.
+	 */
+	if ((uint64_t)v > CSSTAT_MAX16)
+		v = (long)CSSTAT_MAX16;
 	*secs = v;
 	return IDLE_SET;
 }

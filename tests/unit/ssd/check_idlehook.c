@@ -38,6 +38,11 @@ static const struct {
 	{ "Busy\n",		IDLE_DEFAULT,	-1 },
 	{ "busy now\n",		IDLE_DEFAULT,	-1 },
 	{ "99999999999999999999999\n", IDLE_DEFAULT, -1 },
+	/* Beyond what the file keeps: the most it keeps, and no overflow
+	   when ssd adds the seconds since (IDLE_ADD). */
+	{ "4395899027456\n",	IDLE_SET,	4395899027456L },
+	{ "4395899027457\n",	IDLE_SET,	4395899027456L },
+	{ "9223372036854775799\n", IDLE_SET,	4395899027456L },
 	{ "default\n",		IDLE_DEFAULT,	-1 },
 };
 
