@@ -7,7 +7,8 @@
  * csstat accepts; any other name must be refused.  Must hold: the status
  * read through the file is the one decoded from the times; every field is
  * in the range the format can hold; what decodes as up encodes back to the
- * same times; ss's line and JSON for it fit their buffers.
+ * same times; ss's line and JSON for it fit their buffers; a demon that
+ * takes the file over keeps its times.
  */
 #include <sys/stat.h>
 #include <errno.h>
@@ -61,6 +62,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct fz_in in = { data, size };
 	struct timespec ts[2];
+	struct statusfile sf;
 	struct stat sb;
 	Csstat_t st, file_st, st2;
 	uint32_t atime, mtime, age32, down32, a2, m2;
@@ -119,6 +121,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    &file_st, &ctime) == 0);
 	FUZZ_CHECK(ctime == sb.st_ctime);
 	FUZZ_CHECK(memcmp(&st, &file_st, sizeof(st)) == 0);
+	/*
+	 * A demon taking the file over (statusfile.c) starts from the times
+	 * it found: a reader never sees a status nobody wrote.
+	 */
+	FUZZ_CHECK(statusfile_claim(&sf, dirfd, name) == SF_OK);
+	FUZZ_CHECK(fstatat(dirfd, name, &sb, AT_SYMLINK_NOFOLLOW) == 0);
+	FUZZ_CHECK((uint32_t)sb.st_atime == atime &&
+	    (uint32_t)sb.st_mtime == mtime);
 	close(dirfd);
 	return 0;
 }
