@@ -20,10 +20,11 @@ data-dir $root/data
 post-socket $root/post.sock
 pid-file $root/smsd.pid
 log-file $root/smsd.log
+post-group $(id -gn)
 CONF
 	"$bin/smsd" -d -f "$root/smsd.conf" || exit 1
 	"$bin/smsctl" -f "$root/smsd.conf" post -s "$root/post.sock" \
-	    hostmon.demo.started notice "demo started"
+	    demo.smsd.started notice "demo started"
 	;;
 status)
 	"$bin/smsctl" -f "$root/smsd.conf" system &&

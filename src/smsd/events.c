@@ -472,7 +472,7 @@ events_post(struct smsd *d, const char *name, int priority,
 		char mb[48];
 
 		/* invalid UTF-8 in a message: refuse rather than mangle;
-		   any local user can post, so the log line is rate-limited */
+		   every poster may send it, so the line is rate-limited */
 		if (log_ratelimit(&utf8_rl, &suppressed))
 			log_warnx("event %s from %s dropped: not valid UTF-8%s",
 			    name, source, more(suppressed, mb));

@@ -338,6 +338,13 @@ init() {
 	hm_host_exec h1 env SMSD_DAEMON="$SMSD" SMSD_CTL="$SMSCTL" \
 	    SMSD_CONF="$W/smsd.conf" "$top/etc/init.d/smsd" "$@"
 }
+conf "$W/nouser.conf" 596 "user no-such-smsd-user"
+no_user() {
+	! hm_host_exec h1 env SMSD_DAEMON="$SMSD" SMSD_CTL="$SMSCTL" \
+	    SMSD_CONF="$W/nouser.conf" "$top/etc/init.d/smsd" start >"$W/nouser.out" 2>&1 &&
+	grep -q 'smsd: no user no-such-smsd-user' "$W/nouser.out"
+}
+tap_check "init script refuses to start without smsd's user, and says so" no_user
 tap_check "init script starts smsd as a daemon" init start
 status_is() {	# status_is CLIENTS STREAMS
 	init status >"$W/status" 2>&1

@@ -244,7 +244,7 @@ START_TEST(uevents)
 }
 END_TEST
 
-/* Anyone may post: a flood of invalid UTF-8 must not flood the log. */
+/* Any poster may send it: a flood of invalid UTF-8 must not flood the log. */
 START_TEST(bad_utf8_log_limited)
 {
 	char *dir = tu_tmpdir();
