@@ -204,8 +204,8 @@ peer_string(struct evhttp_connection *evcon, char *buf, size_t len)
 /*
  * A refused connection gets its answer and is closed, with a log line.
  * Judged at accept (req NULL), the answer is written straight to the
- * socket (nothing is read from it), after reading off what the client may
- * already have sent, so that the close is a FIN, not a reset that could
+ * socket, the request unparsed; what the client may already have sent is
+ * read off first, so that the close is a FIN, not a reset that could
  * destroy the answer before the client reads it.  Judged at its first
  * request, evhttp answers it.
  */
@@ -264,11 +264,10 @@ deadline_passed(evutil_socket_t fd, short what, void *arg)
 }
 
 static void
-deadline_set(struct smsd *d, struct client *c, int seconds)
+deadline_set(struct client *c, int seconds)
 {
 	struct timeval tv = { seconds, 0 };
 
-	(void)d;
 	if (c->deadline != NULL)
 		evtimer_add(c->deadline, &tv);
 }
@@ -315,7 +314,7 @@ client_admit(struct smsd *d, struct evhttp_connection *evcon,
 	if ((bev = evhttp_connection_get_bufferevent(evcon)) != NULL)
 		(void)setsockopt(bufferevent_getfd(bev), IPPROTO_TCP,
 		    TCP_NODELAY, &one, sizeof(one));
-	deadline_set(d, c, d->conf.header_timeout);
+	deadline_set(c, d->conf.header_timeout);
 	return c;
 }
 
@@ -376,7 +375,7 @@ request_done(struct evhttp_request *req, void *arg)
 	struct client *c = arg;
 
 	(void)req;
-	deadline_set(smsd, c, smsd->conf.idle_timeout);
+	deadline_set(c, smsd->conf.idle_timeout);
 }
 
 /* ---- requests waiting for sources ---- */

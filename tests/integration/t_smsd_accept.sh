@@ -139,8 +139,8 @@ hm_wait_for 20 grep -q flooded "$W/flood.log"
 n=$(fds)
 [ "$n" -gt "$maxfd" ] && maxfd=$n
 tap_diag "during the flood: slowest request $slowest s, $failed failed, at most $maxfd descriptors"
-tap_check "requests served during 1,200 half-open connections (none failed, slowest under 0.5 s)" \
-	eval '[ "$failed" = 0 ] && quick "$slowest" 0.5'
+tap_check "requests served during 1,200 half-open connections (none failed, slowest under 0.9 s: no accept pause)" \
+	eval '[ "$failed" = 0 ] && quick "$slowest" 0.9'
 tap_check "smsd held few descriptors meanwhile (at most $maxfd)" eval '[ "$maxfd" -lt 100 ]'
 tap_check "no descriptor shortage logged" eval '! grep -q "Too many open files" "$W/A.log"'
 tap_check "and a request after the flood is served" serves 596
