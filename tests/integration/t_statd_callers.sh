@@ -79,4 +79,7 @@ tap_check "root's SM_UNMON_ALL over TCP removes the rest" \
 tap_check "root's SM_SIMU_CRASH over UDP: state 3" \
 	eval 'same_text "$(st_smcall "$H" crash)" ok && same_text "$(st_state "$H")" 3'
 
+tap_check "statd stops cleanly on SIGTERM" st_stop "$H"
+tap_check "no statd log reports a sanitizer error" eval \
+	'! grep -l "ERROR: AddressSanitizer\|ERROR: LeakSanitizer\|runtime error:" "$HM_WORK"/h*/statd/statd.log'
 tap_done

@@ -87,4 +87,7 @@ hm_host_exec h2 "$ST_SMCALL" -T 5 -h "$(hm_host_addr h1)" notify h2 3 >/dev/null
 tap_check "after the quiet time, state 3 is delivered at once (within 2 s)" \
 	hm_wait_for 2 eval '[ "$(last_state)" = 3 ]'
 
+tap_check "statd stops cleanly on SIGTERM" st_stop h1
+tap_check "no statd log reports a sanitizer error" eval \
+	'! grep -l "ERROR: AddressSanitizer\|ERROR: LeakSanitizer\|runtime error:" "$HM_WORK"/h*/statd/statd.log'
 tap_done

@@ -79,4 +79,6 @@ tap_check "and unregistered it" hm_wait_for 5 unregistered
 tap_check "and removed the pid file" test ! -e "$PIDFILE"
 ST_PID[$H]=
 
+tap_check "no statd log reports a sanitizer error" eval \
+	'! grep -l "ERROR: AddressSanitizer\|ERROR: LeakSanitizer\|runtime error:" "$HM_WORK"/h*/statd/statd.log'
 tap_done
