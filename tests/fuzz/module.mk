@@ -86,7 +86,11 @@ fuzz: $(FUZZ_TARGETS)
 fuzz-run: fuzz
 	@FUZZ_B=$(FUZZ_B) FUZZ_TIME=$(FUZZ_TIME) tests/fuzz/run.sh $(FUZZ_TARGETS)
 
-.PHONY: fuzz fuzz-run
+.PHONY: fuzz fuzz-run clean-fuzz
 SH_SCRIPTS += tests/fuzz/run.sh
+
+clean: clean-fuzz
+clean-fuzz:
+	rm -rf $(FUZZ_B)
 
 -include $(shell find $(FUZZ_O) -name '*.d' 2>/dev/null)
