@@ -375,11 +375,10 @@ hold(struct sm_host *h, int state)
 	return 0;
 }
 
-/*
- * One matched host and a state it was said to be in: delivered (1), held
- * back or folded into a held state (2), or a repeat (0).
- */
-static int
+/* What became of one matched host's new state. */
+enum notified { NOTIFY_REPEAT, NOTIFY_DELIVERED, NOTIFY_HELD };
+
+static enum notified
 notify_host(struct sm_host *h, int state)
 {
 	struct held *hd = held_find(h->name);
@@ -388,20 +387,20 @@ notify_host(struct sm_host *h, int state)
 		/* Back at the delivered state, it delivers nothing when due. */
 		hd->folded++;
 		if (hd->state == state)
-			return 0;
+			return NOTIFY_REPEAT;
 		hd->state = state;
-		return 2;
+		return NOTIFY_HELD;
 	}
 	if (h->have_delivered && h->delivered_state == state)
-		return 0;
+		return NOTIFY_REPEAT;
 	if (h->have_delivered && mono_ms() < h->quiet_until) {
 		if (hold(h, state) == 0)
-			return 2;
+			return NOTIFY_HELD;
 		log_warn("SM_NOTIFY about %s: cannot hold it back; delivered "
 		    "at once", esc(h->name));
 	}
 	deliver(h, state);
-	return 1;
+	return NOTIFY_DELIVERED;
 }
 
 void
@@ -422,13 +421,13 @@ callback_notify(const char *mon_name, int state, const struct sockaddr *sender)
 	for (i = 0; i < m.n; i++) {
 		m.hosts[i]->matched = 0;
 		switch (notify_host(m.hosts[i], state)) {
-		case 0:
+		case NOTIFY_REPEAT:
 			repeats++;
 			break;
-		case 1:
+		case NOTIFY_DELIVERED:
 			delivered++;
 			break;
-		default:
+		case NOTIFY_HELD:
 			held++;
 			break;
 		}
