@@ -12,7 +12,9 @@
 #					child and the root parent), as a crash would
 #	st_list HOST			rpc.statd -l of its status file
 #	st_state HOST / st_pending HOST	state number / pending notifications, from -l
-#	st_smcall HOST ARG...		smcall inside HOST (UDP, 5 s time-out)
+#	st_smcall HOST ARG...		smcall inside HOST (UDP, 5 s time-out), as root:
+#					from a reserved port, as SM_MON, SM_UNMON,
+#					SM_UNMON_ALL and SM_SIMU_CRASH need
 #	st_mon HOST MON_NAME PRIVHEX	SM_MON from HOST's loopback to its statd, as
 #					its lock manager (my_name HOST, 100021 4 16)
 #					would; true on stat_succ
