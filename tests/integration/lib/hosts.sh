@@ -366,7 +366,7 @@ hm__create_host() {
 	fi
 	start=$(hm__start_time "$pid") || return 1
 	HM__ANCHOR_START[i]=$start
-	nsenter -t "$pid" -r -m -u -n -- sh -c "$HM__SETUP_SCRIPT" sh \
+	nsenter -t "$pid" -r -m -u -n --wd=/ -- sh -c "$HM__SETUP_SCRIPT" sh \
 		"$name" "$dir" "$HM_WORK" "$HM__SRC" || {
 		hm__die "host $name: mount setup failed"
 		return 1

@@ -22,7 +22,7 @@ shift
 pid=\$(awk -v h="\$host" '\$1 == h { print \$2 }' "$anchors")
 [ -n "\$pid" ] || { echo "rsh: \$host: unknown host" >&2; exit 255; }
 echo "rsh: connected to \$host" >&2
-exec nsenter -t "\$pid" -m -u -n -- sh -c "\$*"
+exec nsenter -t "\$pid" -r -m -u -n --wd=/ -- sh -c "\$*"
 EOS
 	chmod 755 "$HM_WORK/rsh"
 }
