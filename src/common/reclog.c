@@ -27,6 +27,7 @@
 
 #define RECLOG_MAGIC	"HMRECLOG"
 #define RECLOG_VERSION	1
+#define RECLOG_VERSION_MAX 255		/* beyond: damage, not a version */
 #define FILE_HDR_LEN	16
 #define REC_HDR_LEN	8		/* length, checksum */
 #define TEXT_SUM_LEN	9		/* '\t' and eight hex digits */
@@ -83,6 +84,7 @@ static void	put_le32(unsigned char *, uint32_t);
 static int	open_flags(const struct reclog *);
 static int	lock_current(struct reclog *);
 static void	unlock(struct reclog *);
+static int	set_aside_once(struct reclog *);
 static int	cut_tail(struct reclog *, off_t, off_t, const char *);
 static int	write_header(struct reclog *);
 static int	write_header_at0(struct reclog *);
@@ -225,12 +227,30 @@ unlock(struct reclog *rl)
 	errno = saved;
 }
 
+/*
+ * A copy of the file as found, made once per open before the replay's
+ * first change to it.  Called with the lock held.
+ */
+static int
+set_aside_once(struct reclog *rl)
+{
+	char *copy;
+
+	if (rl->stats.set_aside != NULL)
+		return 0;
+	if ((copy = statefile_set_aside(rl->path)) == NULL) {
+		log_warn("%s: cannot set aside a copy of the damaged file",
+		    rl->path);
+		return -1;
+	}
+	rl->stats.set_aside = copy;
+	return 0;
+}
+
 /* Called with the lock held: keep a copy, then drop [good_end, fsize). */
 static int
 cut_tail(struct reclog *rl, off_t good_end, off_t fsize, const char *why)
 {
-	char *copy;
-
 	if (rl->readonly) {
 		/* Only say what an open would do. */
 		rl->stats.tail_dropped += (uint64_t)(fsize - good_end);
@@ -238,24 +258,20 @@ cut_tail(struct reclog *rl, off_t good_end, off_t fsize, const char *why)
 		    (long long)good_end);
 		return 0;
 	}
-	if ((copy = statefile_set_aside(rl->path)) == NULL) {
-		log_warn("%s: %s at offset %lld, but cannot set aside a copy "
-		    "before cutting it off", rl->path, why,
+	if (set_aside_once(rl) == -1) {
+		log_warnx("%s: %s at offset %lld, not cut off", rl->path, why,
 		    (long long)good_end);
 		return -1;
 	}
 	if (ftruncate(rl->fd, good_end) == -1 || fsync(rl->fd) == -1) {
 		log_warn("%s: cannot cut off the tail at offset %lld",
 		    rl->path, (long long)good_end);
-		free(copy);
 		return -1;
 	}
 	log_warnx("%s: %s at offset %lld: cut off %lld bytes; the file as "
 	    "found is in %s", rl->path, why, (long long)good_end,
-	    (long long)(fsize - good_end), copy);
+	    (long long)(fsize - good_end), rl->stats.set_aside);
 	rl->stats.tail_dropped += (uint64_t)(fsize - good_end);
-	free(rl->stats.set_aside);
-	rl->stats.set_aside = copy;
 	return 0;
 }
 
@@ -339,15 +355,117 @@ memchr_nonzero(const char *p, size_t len)
 	return NULL;
 }
 
+/*
+ * Is there a whole record with a good checksum at rb->start?  1 with its
+ * payload's length in *lenp; 0 with what is wrong in *why (NULL for zeros,
+ * the end marker); -1 on a read error.
+ */
+static int
+good_record_at(struct reclog *rl, struct rbuf *rb, off_t fsize, size_t limit,
+    uint32_t *lenp, const char **why)
+{
+	const unsigned char *p;
+	uint32_t len, sum;
+
+	if (rbuf_fill(rl, rb, REC_HDR_LEN, limit) == -1)
+		return -1;
+	if (rb->end - rb->start < REC_HDR_LEN) {
+		/* The space filled ahead may end short of a header. */
+		*why = memchr_nonzero(rb->buf + rb->start,
+		    rb->end - rb->start) == NULL ? NULL :
+		    "record header cut short";
+		return 0;
+	}
+	p = (const unsigned char *)rb->buf + rb->start;
+	len = get_le32(p);
+	sum = get_le32(p + 4);
+	/*
+	 * Zeros: space filled ahead by a commit, the end of the log.  No
+	 * record looks like this: the checksum of a zero length is not zero.
+	 */
+	if (len == 0 && sum == 0) {
+		*why = NULL;
+		return 0;
+	}
+	if (len > rl->max_reclen) {
+		*why = "record length over the limit";
+		return 0;
+	}
+	/* Checked first, so a damaged length cannot make us allocate. */
+	if (rb->off + REC_HDR_LEN + (off_t)len > fsize) {
+		*why = "record cut short";
+		return 0;
+	}
+	if (rbuf_fill(rl, rb, REC_HDR_LEN + (size_t)len, limit) == -1)
+		return -1;
+	if (rb->end - rb->start < REC_HDR_LEN + (size_t)len) {
+		*why = "record cut short";
+		return 0;
+	}
+	p = (const unsigned char *)rb->buf + rb->start;
+	if (crc32c(crc32c(0, p, 4), p + REC_HDR_LEN, len) != sum) {
+		*why = "record checksum mismatch";
+		return 0;
+	}
+	*lenp = len;
+	return 1;
+}
+
+/*
+ * The next place a record could begin after a bad one: one byte on, but a
+ * record's eight header bytes are never all zero, so a run of zeros (a
+ * zeroed block, the space filled ahead) is passed at once.
+ */
+static void
+rbuf_skip_bad(struct rbuf *rb)
+{
+	size_t avail = rb->end - rb->start, skip = 1;
+	const char *nz = memchr_nonzero(rb->buf + rb->start, avail);
+
+	if (nz == NULL) {
+		if (avail > REC_HDR_LEN - 1)
+			skip = avail - (REC_HDR_LEN - 1);
+	} else if ((size_t)(nz - (rb->buf + rb->start)) > REC_HDR_LEN - 1)
+		skip = (size_t)(nz - (rb->buf + rb->start)) - (REC_HDR_LEN - 1);
+	rb->start += skip;
+	rb->off += (off_t)skip;
+}
+
+/* Damage [from, to) between good records was passed over. */
+static void
+note_skipped(struct reclog *rl, off_t from, off_t to, const char *why)
+{
+	rl->stats.bad_skipped++;
+	rl->stats.bytes_skipped += (uint64_t)(to - from);
+	if (rl->stats.bad_skipped <= BAD_LINES_LOGGED)
+		log_warnx("%s: bytes %lld to %lld damaged (%s): %lld bytes "
+		    "skipped, replay goes on at offset %lld", rl->path,
+		    (long long)from, (long long)(to - 1),
+		    why != NULL ? why : "zeros where records should be",
+		    (long long)(to - from), (long long)to);
+}
+
+/*
+ * Replay a binary log.  A record that is damaged (checksum, length, cut
+ * short) is not the end: the replay looks for the next offset where a
+ * whole record with a good checksum begins and goes on from there, so one
+ * bad byte costs one record, not the rest of the file.  Only damage that
+ * no good record follows is a torn tail, cut off; zeros that nothing good
+ * follows are the space filled ahead.  A file header that is not ours is
+ * damage too when good records follow it (it is rewritten), and otherwise
+ * a file that is not a record log (set aside, started afresh).  Every
+ * change to the file comes after a copy of it as found is set aside.
+ */
 static int
 replay_binary(struct reclog *rl, off_t fsize, reclog_replay_fn fn, void *arg)
 {
 	struct rbuf rb;
 	const unsigned char *p;
-	const char *why = NULL;
+	const char *why = NULL, *bad_why = NULL;
 	size_t limit = rl->max_reclen + REC_HDR_LEN;
-	uint32_t len, sum;
-	int r = -1, zero_end = 0;
+	off_t bad_from = -1, end;
+	uint32_t len, version;
+	int r = -1, g, bad_header, zero_end = 0;
 
 	memset(&rb, 0, sizeof(rb));
 	rb.cap = READ_BUFSZ;
@@ -359,75 +477,49 @@ replay_binary(struct reclog *rl, off_t fsize, reclog_replay_fn fn, void *arg)
 	if (rbuf_fill(rl, &rb, FILE_HDR_LEN, limit) == -1)
 		goto out;
 	p = (const unsigned char *)rb.buf;
-	if (rb.end < FILE_HDR_LEN || memcmp(p, RECLOG_MAGIC, 8) != 0) {
-		if (fsize > 0 && cut_tail(rl, 0, fsize, rb.end < FILE_HDR_LEN ?
-		    "file header cut short" : "not a record log header") == -1)
+	if (rb.end < FILE_HDR_LEN) {
+		/* Too short to hold a record: nothing to keep. */
+		if (fsize > 0 && cut_tail(rl, 0, fsize,
+		    "file header cut short") == -1)
 			goto out;
-		if (!rl->readonly && (write_header_at0(rl) == -1 ||
-		    fdatasync(rl->fd) == -1 || fsync_parent(rl->path) == -1))
-			goto out;
-		rl->size = FILE_HDR_LEN;
-		rl->alloc_end = FILE_HDR_LEN;
-		r = 0;
-		goto out;
+		goto fresh;
 	}
-	if (get_le32(p + 8) != RECLOG_VERSION) {
+	version = get_le32(p + 8);
+	if (memcmp(p, RECLOG_MAGIC, 8) == 0 && version > RECLOG_VERSION &&
+	    version <= RECLOG_VERSION_MAX) {
 		/* Perhaps a newer hostmon's: never cut what we cannot read. */
 		log_warnx("%s: record log version %u, this program reads %u",
-		    rl->path, get_le32(p + 8), RECLOG_VERSION);
+		    rl->path, version, RECLOG_VERSION);
 		errno = EPROTO;
 		goto out;
 	}
+	/* Version 1 has no flags; a version past 255 is no version of ours. */
+	bad_header = memcmp(p, RECLOG_MAGIC, 8) != 0 ||
+	    version != RECLOG_VERSION || get_le32(p + 12) != 0;
 	rb.start = FILE_HDR_LEN;
 	rb.off = FILE_HDR_LEN;
 
 	for (;;) {
-		if (rbuf_fill(rl, &rb, REC_HDR_LEN, limit) == -1)
+		if (rbuf_fill(rl, &rb, 1, limit) == -1)
 			goto out;
 		if (rb.end == rb.start)
 			break;
-		if (rb.end - rb.start < REC_HDR_LEN) {
-			/* The space filled ahead may end short of a header. */
-			if (memchr_nonzero(rb.buf + rb.start,
-			    rb.end - rb.start) == NULL) {
-				zero_end = 1;
-				break;
-			}
-			why = "record header cut short";
-			break;
-		}
-		p = (const unsigned char *)rb.buf + rb.start;
-		len = get_le32(p);
-		sum = get_le32(p + 4);
-		/*
-		 * Zeros: space filled ahead by a commit, the end of the log.
-		 * No record looks like this: the checksum of a zero length
-		 * is not zero.
-		 */
-		if (len == 0 && sum == 0) {
-			zero_end = 1;
-			break;
-		}
-		if (len > rl->max_reclen) {
-			why = "record length over the limit";
-			break;
-		}
-		/* Checked first, so a damaged length cannot make us allocate. */
-		if (rb.off + REC_HDR_LEN + (off_t)len > fsize) {
-			why = "record cut short";
-			break;
-		}
-		if (rbuf_fill(rl, &rb, REC_HDR_LEN + (size_t)len, limit) == -1)
+		if ((g = good_record_at(rl, &rb, fsize, limit, &len,
+		    &why)) == -1)
 			goto out;
-		if (rb.end - rb.start < REC_HDR_LEN + (size_t)len) {
-			why = "record cut short";
-			break;
+		if (g == 0) {
+			if (bad_from == -1) {
+				bad_from = rb.off;
+				bad_why = why;
+			}
+			rbuf_skip_bad(&rb);
+			continue;
+		}
+		if (bad_from != -1) {
+			note_skipped(rl, bad_from, rb.off, bad_why);
+			bad_from = -1;
 		}
 		p = (const unsigned char *)rb.buf + rb.start;
-		if (crc32c(crc32c(0, p, 4), p + REC_HDR_LEN, len) != sum) {
-			why = "record checksum mismatch";
-			break;
-		}
 		if (fn != NULL &&
 		    fn(p + REC_HDR_LEN, len, 0, (uint64_t)rb.off, arg) == -1)
 			goto out;
@@ -435,12 +527,60 @@ replay_binary(struct reclog *rl, off_t fsize, reclog_replay_fn fn, void *arg)
 		rb.start += REC_HDR_LEN + (size_t)len;
 		rb.off += REC_HDR_LEN + (off_t)len;
 	}
-	if (why != NULL && cut_tail(rl, rb.off, fsize, why) == -1)
+	if (rl->stats.bad_skipped > BAD_LINES_LOGGED)
+		log_warnx("%s: %llu damaged stretches skipped in all, %llu "
+		    "bytes", rl->path,
+		    (unsigned long long)rl->stats.bad_skipped,
+		    (unsigned long long)rl->stats.bytes_skipped);
+
+	if (bad_header && rl->stats.records == 0) {
+		/* Nothing in it is ours. */
+		if (cut_tail(rl, 0, fsize, "not a record log header") == -1)
+			goto out;
+		goto fresh;
+	}
+	if (bad_header) {
+		rl->stats.bad_header = 1;
+		if (rl->readonly)
+			log_warnx("%s: file header damaged (bytes 0 to 15)",
+			    rl->path);
+		else {
+			if (set_aside_once(rl) == -1 ||
+			    write_header_at0(rl) == -1 ||
+			    fdatasync(rl->fd) == -1) {
+				log_warn("%s: cannot rewrite the damaged file "
+				    "header", rl->path);
+				goto out;
+			}
+			log_warnx("%s: file header damaged (bytes 0 to 15), "
+			    "rewritten; the file as found is in %s", rl->path,
+			    rl->stats.set_aside);
+		}
+	}
+	end = rb.off;
+	if (bad_from != -1) {
+		end = bad_from;
+		if (bad_why == NULL)
+			zero_end = 1;
+		else if (cut_tail(rl, bad_from, fsize, bad_why) == -1)
+			goto out;
+	}
+	if (!rl->readonly && rl->stats.bad_skipped > 0 &&
+	    set_aside_once(rl) == 0)
+		log_warnx("%s: the file as found, damage and all, is in %s",
+		    rl->path, rl->stats.set_aside);
+	if (zero_end && !rl->readonly && zero_rest(rl, end, fsize) == -1)
 		goto out;
-	if (zero_end && !rl->readonly && zero_rest(rl, rb.off, fsize) == -1)
+	rl->size = end;
+	rl->alloc_end = zero_end ? fsize : end;
+	r = 0;
+	goto out;
+fresh:
+	if (!rl->readonly && (write_header_at0(rl) == -1 ||
+	    fdatasync(rl->fd) == -1 || fsync_parent(rl->path) == -1))
 		goto out;
-	rl->size = rb.off;
-	rl->alloc_end = why != NULL ? rb.off : fsize;
+	rl->size = FILE_HDR_LEN;
+	rl->alloc_end = FILE_HDR_LEN;
 	r = 0;
 out:
 	free(rb.buf);

@@ -5,9 +5,13 @@
  *
  *  RECLOG_BINARY  a 16-byte file header ("HMRECLOG", version, flags), then
  *                 records of  u32 length | u32 crc32c(length, payload) |
- *                 payload,  both integers little-endian.  A record that is
- *                 cut short or fails its checksum ends the replay: nothing
- *                 after it can be framed reliably.
+ *                 payload,  both integers little-endian.  A damaged record
+ *                 (checksum, length, cut short) is skipped: the replay
+ *                 resynchronises on the next offset where a whole record
+ *                 with a good checksum begins, and logs the bytes it passed
+ *                 over with their offsets.  Damage that no good record
+ *                 follows is a torn tail.  A header that is not ours is
+ *                 damage when good records follow it (it is rewritten).
  *  RECLOG_TEXT    lines "payload\tCCCCCCCC\n" where C is the crc32c of the
  *                 payload in lowercase hex; the payload holds no '\n' (a
  *                 '\t' is harmless: the checksum is read from the end).  A
@@ -29,11 +33,17 @@
  * the unused space back.  Replay and compaction are for the single owner.
  *
  * On open, a torn or corrupt tail is cut off (and said in the log); if any
- * bytes are dropped, a copy of the file as found is set aside first
- * (statefile_set_aside) for the administrator.  A binary file whose header
- * is not ours (or is cut short) is set aside and started afresh; one with
- * a newer version is refused (EPROTO), never cut.  In text, empty lines are
- * ignored, and only the first few damaged lines are logged one by one.
+ * bytes are dropped or skipped, a copy of the file as found is set aside
+ * first (statefile_set_aside) for the administrator.  Damage skipped in the
+ * middle of a binary log stays in the file until its owner compacts it.  A
+ * binary file with no good record and a header that is not ours (or is cut
+ * short) is set aside and started afresh; one with a newer version is
+ * refused (EPROTO), never cut.  In text, empty lines are ignored.  Only the
+ * first few damaged lines or stretches are logged one by one.
+ *
+ * A crash in the middle of a binary commit may leave a later record of that
+ * batch whole after a torn one; the replay keeps it, though no commit of it
+ * returned: a record is durable after its commit, and may be there before.
  *
  * Every process takes flock(LOCK_EX) on the file to replay, commit or
  * compact, and a commit that finds the path renamed over (a compaction by
@@ -65,8 +75,13 @@ typedef int (*reclog_replay_fn)(const void *rec, size_t len, int flags,
 
 struct reclog_stats {
 	uint64_t	records;	/* replayed */
-	uint64_t	bad_skipped;	/* text: damaged lines skipped */
+	uint64_t	bad_skipped;	/* damaged lines (text), or damaged
+					   stretches between good records
+					   (binary), skipped */
+	uint64_t	bytes_skipped;	/* binary: bytes in those stretches */
 	uint64_t	tail_dropped;	/* bytes cut off the end */
+	int		bad_header;	/* binary: the file header was damaged
+					   and good records followed it */
 	off_t		size;		/* bytes after open */
 	char		*set_aside;	/* copy of the bad file, or NULL (owned
 					   by the reclog, freed on close) */
@@ -115,7 +130,8 @@ void	reclog_set_replace(struct reclog *rl, reclog_replace_fn fn, void *arg);
 /*
  * Replay path without changing it (no cut, no header written, no copy set
  * aside), under a shared lock, for tools that only look.  stats->
- * tail_dropped says what an open would cut.  0, or -1 with errno.
+ * tail_dropped says what an open would cut; skipped damage is logged and
+ * counted as by an open.  0, or -1 with errno.
  */
 int	reclog_replay_file(const char *path, enum reclog_framing framing,
     size_t max_reclen, reclog_replay_fn fn, void *arg,
