@@ -246,17 +246,44 @@ cmp_time(const void *a, const void *b)
 	return x->evid < y->evid ? -1 : x->evid > y->evid;
 }
 
+/* The events that carry evid, in evs sorted by id: the first, and *n. */
 static struct rep_ev *
-by_evid(struct rep *r, uint64_t evid)
+by_evid(struct rep *r, uint64_t evid, size_t *n)
 {
-	struct rep_ev key;
+	struct rep_ev key, *e, *end;
 
+	*n = 0;
 	/* A log of changes alone has no table: bsearch must not see NULL. */
 	if (r->nev == 0)
 		return NULL;
 	memset(&key, 0, sizeof(key));
 	key.evid = evid;
-	return bsearch(&key, r->evs, r->nev, sizeof(*r->evs), cmp_evid);
+	if ((e = bsearch(&key, r->evs, r->nev, sizeof(*r->evs),
+	    cmp_evid)) == NULL)
+		return NULL;
+	while (e > r->evs && e[-1].evid == evid)
+		e--;
+	for (end = e; end < r->evs + r->nev && end->evid == evid; end++)
+		(*n)++;
+	return e;
+}
+
+/* Ids that several events carry, in evs sorted by id: said, not dropped. */
+static void
+find_dup_ids(struct rep *r)
+{
+	size_t i, j;
+
+	for (i = 0; i < r->nev; i = j) {
+		for (j = i + 1; j < r->nev && r->evs[j].evid == r->evs[i].evid;
+		    j++)
+			;
+		if (j - i > 1 && ++r->dup_ids <= 10)
+			log_warnx("%s: event id %llu is carried by %zu events "
+			    "(a writer never gives one twice); all are kept",
+			    r->path != NULL ? r->path : "event log",
+			    (unsigned long long)r->evs[i].evid, j - i);
+	}
 }
 
 static int
@@ -275,15 +302,16 @@ rep_finish(struct rep *r)
 {
 	struct rep_ev *e;
 	struct rep_mod *m;
-	size_t i;
+	size_t i, n;
 
 	/* Written in id order, so usually both sorts are skipped. */
+	if (!sorted(r, cmp_evid))
+		qsort(r->evs, r->nev, sizeof(*r->evs), cmp_evid);
+	find_dup_ids(r);
 	if (r->nmods > 0) {
-		if (!sorted(r, cmp_evid))
-			qsort(r->evs, r->nev, sizeof(*r->evs), cmp_evid);
 		for (i = 0; i < r->nmods; i++) {
 			m = &r->mods[i];
-			if ((e = by_evid(r, m->evid)) == NULL) {
+			if ((e = by_evid(r, m->evid, &n)) == NULL) {
 				if (++r->mods_unmatched <= 10)
 					log_warnx("%s: line %llu: a change of "
 					    "event %llu, which is not in the "
@@ -291,6 +319,16 @@ rep_finish(struct rep *r)
 					    r->path : "event log",
 					    (unsigned long long)m->line,
 					    (unsigned long long)m->evid);
+				continue;
+			}
+			if (n > 1) {
+				if (++r->mods_ambiguous <= 10)
+					log_warnx("%s: line %llu: a change of "
+					    "event %llu, which %zu events "
+					    "carry, ignored", r->path != NULL ?
+					    r->path : "event log",
+					    (unsigned long long)m->line,
+					    (unsigned long long)m->evid, n);
 				continue;
 			}
 			if (m->mask & SAM_MOD_TIME)

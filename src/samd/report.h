@@ -71,6 +71,8 @@ struct rep {
 	uint64_t	 records;
 	uint64_t	 unparsable;
 	uint64_t	 mods_unmatched;
+	uint64_t	 mods_ambiguous;	/* of an id events share */
+	uint64_t	 dup_ids;	/* ids carried by more than one event */
 	/* which events keep their strings */
 	int		 keep_all;
 	int		 sel_type;	/* -1: any */
@@ -87,7 +89,9 @@ int	rep_add(struct rep *, const struct sam_rec *);
 int	rep_load(struct rep *, const char *path, struct reclog_stats *);
 /*
  * Apply changes, sort by time (then id).  A change that names no event is
- * counted in mods_unmatched and the first few are logged with their line.
+ * counted in mods_unmatched, one of an id that several events carry (a
+ * writer never gives one twice) in mods_ambiguous, and neither is applied;
+ * the first few are logged with their line, as are shared ids (dup_ids).
  * -1 on allocation failure.
  */
 int	rep_finish(struct rep *);

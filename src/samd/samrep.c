@@ -428,6 +428,9 @@ main(int argc, char *argv[])
 	if (r.mods_unmatched > 0)
 		log_warnx("%s: %llu changes name no event, ignored", o.file,
 		    (unsigned long long)r.mods_unmatched);
+	if (r.mods_ambiguous > 0)
+		log_warnx("%s: %llu changes name an id several events carry, "
+		    "ignored", o.file, (unsigned long long)r.mods_ambiguous);
 
 	now = real_ms() / 1000;
 	beg = r.nev > 0 ? r.evs[0].time : now;

@@ -530,6 +530,12 @@ sm_handle_mon(const mon *m, const struct sockaddr *caller, sm_stat_res *res)
 	existed = e != NULL;
 	if (existed)
 		memcpy(oldpriv, e->priv, sizeof(oldpriv));
+	else if (!store_mon_fits(mon_name, id->my_name)) {
+		log_warnx("SM_MON %s: monitor list full (%llu bytes of %lu "
+		    "in the status file, -M)", esc(mon_name),
+		    store_live_bytes(), conf.max_bytes);
+		return 0;
+	}
 	switch (mon_insert(mon_name, id->my_name, (uint32_t)id->my_prog,
 	    (uint32_t)id->my_vers, (uint32_t)id->my_proc,
 	    (const unsigned char *)m->priv, &changed)) {
@@ -634,7 +640,8 @@ sm_handle_stat(const sm_name *n, sm_stat_res *res)
 	    strlen(n->mon_name)))
 		return 0;
 	/* stat_succ promises we would monitor it: not when full. */
-	if (mon_count() < conf.max_entries)
+	if (mon_count() < conf.max_entries &&
+	    store_mon_fits(n->mon_name, "localhost"))
 		res->res_stat = stat_succ;
 	return 0;
 }

@@ -133,6 +133,52 @@ cleanup(void)
 		pidfile_remove(ps_pidfile);
 }
 
+/*
+ * One request: replace the status file with the len bytes that follow on
+ * sock.  One it cannot take (over max, or no memory for it) is read off
+ * the socket and answered with an error; the child keeps its old file and
+ * goes on, and so does this loop, which must outlive the child to
+ * unregister it.  -1 only when the socket fails: the child is gone.
+ */
+int
+privsep_serve_replace(int sock, uint64_t len, uint64_t max, const char *path,
+    uid_t uid, gid_t gid)
+{
+	char drain[64 * 1024];
+	char *buf = NULL;
+	uint64_t left;
+	size_t n;
+	int fd, err = 0;
+
+	if (len > max)
+		err = EFBIG;
+	else if ((buf = malloc(len ? len : 1)) == NULL)
+		err = ENOMEM;
+	if (err != 0) {
+		log_warnx("privsep: refused a %llu-byte status file: %s",
+		    (unsigned long long)len, strerror(err));
+		for (left = len; left > 0; left -= n) {
+			n = left < sizeof(drain) ? (size_t)left : sizeof(drain);
+			if (read_full(sock, drain, n) == -1)
+				return -1;
+		}
+		send_answer(sock, err, -1);
+		return 0;
+	}
+	if (read_full(sock, buf, len) == -1) {
+		free(buf);
+		return -1;
+	}
+	errno = 0;
+	if ((fd = replace_for_child(path, buf, len, uid, gid)) == -1)
+		err = errno ? errno : EIO;
+	free(buf);
+	send_answer(sock, err, err ? -1 : fd);
+	if (fd != -1)
+		close(fd);
+	return 0;
+}
+
 static __attribute__((noreturn)) void
 parent_loop(int sock, const char *path, uid_t uid, gid_t gid)
 {
@@ -157,8 +203,6 @@ parent_loop(int sock, const char *path, uid_t uid, gid_t gid)
 
 	for (;;) {
 		uint64_t len;
-		char *buf;
-		int fd = -1, err = 0;
 
 		if (read_full(sock, &len, sizeof(len)) == -1)
 			break;		/* the child is gone */
@@ -167,22 +211,9 @@ parent_loop(int sock, const char *path, uid_t uid, gid_t gid)
 			send_answer(sock, 0, -1);
 			continue;
 		}
-		if (len > PRIVSEP_MAX || (buf = malloc(len ? len : 1)) == NULL) {
-			log_warnx("privsep: refused a %llu-byte status file",
-			    (unsigned long long)len);
-			break;
-		}
-		if (read_full(sock, buf, len) == -1) {
-			free(buf);
-			break;
-		}
-		errno = 0;
-		if ((fd = replace_for_child(path, buf, len, uid, gid)) == -1)
-			err = errno ? errno : EIO;
-		free(buf);
-		send_answer(sock, err, err ? -1 : fd);
-		if (fd != -1)
-			close(fd);
+		if (privsep_serve_replace(sock, len, PRIVSEP_MAX, path, uid,
+		    gid) == -1)
+			break;		/* the child is gone */
 	}
 	close(sock);
 	cleanup();
@@ -273,9 +304,12 @@ privsep_active(void)
 	return ps_fd != -1;
 }
 
-/* reclog's replace hook: returns a descriptor on the new file. */
+/*
+ * The root parent's answer on sock: a descriptor on the new file, or -1
+ * with errno (the parent's error, or EPIPE if it is gone).
+ */
 int
-privsep_replace_cb(const char *path, const void *buf, size_t len, void *arg)
+privsep_answer(int sock)
 {
 	struct msghdr msg;
 	struct iovec iov;
@@ -284,16 +318,10 @@ privsep_replace_cb(const char *path, const void *buf, size_t len, void *arg)
 		char		buf[CMSG_SPACE(sizeof(int))];
 	} cm;
 	struct cmsghdr *c;
-	uint64_t l = len;
 	int32_t err;
 	int fd = -1;
 	ssize_t n;
 
-	(void)path;
-	(void)arg;
-	if (write_full(ps_fd, &l, sizeof(l)) == -1 ||
-	    write_full(ps_fd, buf, len) == -1)
-		return -1;
 	memset(&msg, 0, sizeof(msg));
 	iov.iov_base = &err;
 	iov.iov_len = sizeof(err);
@@ -301,7 +329,7 @@ privsep_replace_cb(const char *path, const void *buf, size_t len, void *arg)
 	msg.msg_iovlen = 1;
 	msg.msg_control = cm.buf;
 	msg.msg_controllen = sizeof(cm.buf);
-	while ((n = recvmsg(ps_fd, &msg, MSG_CMSG_CLOEXEC)) == -1 &&
+	while ((n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC)) == -1 &&
 	    errno == EINTR)
 		;
 	if (n != (ssize_t)sizeof(err)) {
@@ -320,4 +348,23 @@ privsep_replace_cb(const char *path, const void *buf, size_t len, void *arg)
 	if (fd == -1)
 		errno = EPROTO;
 	return fd;
+}
+
+/* reclog's replace hook: returns a descriptor on the new file. */
+int
+privsep_replace_cb(const char *path, const void *buf, size_t len, void *arg)
+{
+	uint64_t l = len;
+
+	(void)path;
+	(void)arg;
+	/* The parent would refuse it anyway, after reading it all. */
+	if (len > PRIVSEP_MAX) {
+		errno = EFBIG;
+		return -1;
+	}
+	if (write_full(ps_fd, &l, sizeof(l)) == -1 ||
+	    write_full(ps_fd, buf, len) == -1)
+		return -1;
+	return privsep_answer(ps_fd);
 }

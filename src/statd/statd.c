@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <errno.h>
+#include <getopt.h>
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
@@ -25,6 +26,15 @@
 #include "timeutil.h"
 
 #define STATD_DEFAULT_PIDFILE	"/run/rpc.statd.pid"
+#define STATD_EXIT_DAMAGED	2	/* status file damaged (-l), or its
+					   state lost: refused */
+
+enum { OPT_FRESH_STATE = 256 };
+/* Long options only where nfs-utils' rpc.statd has no such option. */
+static const struct option longopts[] = {
+	{ "fresh-state", no_argument, NULL, OPT_FRESH_STATE },
+	{ NULL, 0, NULL, 0 }
+};
 
 static int	quit;
 
@@ -33,8 +43,9 @@ usage(void)
 {
 	fprintf(stderr, "usage: rpc.statd [-dF] [-a prog[,prog...]] "
 	    "[-f statusfile] [-h bindaddr]\n"
-	    "                 [-m maxentries] [-n myname] [-P pidfile] "
-	    "[-p port] [-u user]\n"
+	    "                 [-M maxbytes] [-m maxentries] [-n myname] "
+	    "[-P pidfile]\n"
+	    "                 [-p port] [-u user] [--fresh-state]\n"
 	    "       rpc.statd -l [-f statusfile]\n");
 	exit(1);
 }
@@ -118,33 +129,16 @@ on_signal(int fd)
 
 /*
  * Decide, from the stored state and the kernel's boot id, whether this
- * host rebooted since the status file was last written.
+ * host rebooted since the status file was last written (store_recover).
  */
 static void
 recover(const struct store_replay *rp)
 {
 	if (read_boot_id(conf.bootid_path, sm_boot_id) == -1)
 		fatal("cannot read the boot id from %s", conf.bootid_path);
-	if (!rp->have_state) {
-		sm_state = 1;
-		if (store_state(sm_state, sm_boot_id) == -1 ||
-		    store_commit() == -1)
-			fatal("%s: cannot record the first state",
-			    conf.statusfile);
-		log_info("new status file %s: state %d", conf.statusfile,
-		    sm_state);
-		return;
-	}
-	sm_state = rp->state;
-	if (strcmp(rp->boot_id, sm_boot_id) == 0) {
-		log_info("restarted within the same boot: state %d, %lu "
-		    "entries, %lu notifications pending", sm_state,
-		    mon_count(), notify_pending());
-		return;
-	}
-	/* ORDER: the new state is durable before anyone can ask for it. */
-	if (sm_crash("reboot") == -1)
-		fatalx("cannot record the new state after a reboot");
+	if (store_recover(rp) == -1)
+		fatalx("%s: cannot record the state to start with",
+		    conf.statusfile);
 }
 
 static void
@@ -207,7 +201,7 @@ loop(int sigfd)
 int
 main(int argc, char *argv[])
 {
-	struct store_replay rp = { 0, 0, "" };
+	struct store_replay rp;
 	struct pidfh *pfh = NULL;
 	struct utsname u;
 	const char *pidfile = geteuid() == 0 ? STATD_DEFAULT_PIDFILE : NULL;
@@ -223,11 +217,20 @@ main(int argc, char *argv[])
 	conf.user = STATD_DEFAULT_USER;
 	conf.bootid_path = BOOT_ID_PATH;
 	conf.max_entries = STATD_DEFAULT_MAX_ENTRIES;
+	conf.max_bytes = STATD_DEFAULT_MAX_BYTES;
 	conf.allowed_progs[0] = STATD_NLM_PROG;
 	conf.nallowed = 1;
 
-	while ((ch = getopt(argc, argv, "a:B:dFf:h:lm:n:P:p:u:")) != -1) {
+	while ((ch = getopt_long(argc, argv, "a:B:dFf:h:lM:m:n:P:p:u:",
+	    longopts, NULL)) != -1) {
 		switch (ch) {
+		case OPT_FRESH_STATE:
+			conf.fresh_state = 1;
+			break;
+		case 'M':
+			conf.max_bytes = number(optarg, 4096,
+			    STATD_MAX_BYTES_CAP, "-M");
+			break;
 		case 'a':
 			if (strlen(optarg) >= sizeof(progs))
 				fatalx("-a: list too long");
@@ -279,7 +282,26 @@ main(int argc, char *argv[])
 
 	if (list) {
 		mon_init();
-		return store_list(conf.statusfile, stdout) == 0 ? 0 : 1;
+		switch (store_list(conf.statusfile, stdout)) {
+		case 0:
+			return 0;
+		case 1:
+			return STATD_EXIT_DAMAGED;
+		default:
+			return 1;
+		}
+	}
+	/*
+	 * A status file that lost its state is refused here, before any
+	 * fork, so that the exit status says so (store_open checks again).
+	 */
+	switch (store_check(conf.statusfile, &rp)) {
+	case 0:
+		break;
+	case STORE_NO_STATE:
+		exit(STATD_EXIT_DAMAGED);
+	default:
+		fatal("%s", conf.statusfile);
 	}
 
 	if (conf.myname == NULL) {
@@ -312,8 +334,15 @@ main(int argc, char *argv[])
 		fatal("resolver threads");
 	notify_init();
 	callback_init();
-	if (store_open(conf.statusfile, &rp) == -1)
+	switch (store_open(conf.statusfile, &rp)) {
+	case 0:
+		break;
+	case STORE_NO_STATE:
+		fatalx("%s: the state was lost since start-up",
+		    conf.statusfile);
+	default:
 		fatal("%s", conf.statusfile);
+	}
 	recover(&rp);
 
 	/*

@@ -30,6 +30,13 @@
 #define STATD_DEFAULT_STATUSFILE	"/var/db/statd.status"
 #define STATD_DEFAULT_USER		"statd"
 #define STATD_DEFAULT_MAX_ENTRIES	1000000
+/*
+ * -M: the live records' bytes.  The file holds at most about twice that
+ * (compaction), and the root parent's copy of it (PRIVSEP_MAX, 1 GiB) is
+ * four times the cap.
+ */
+#define STATD_DEFAULT_MAX_BYTES		(128UL << 20)
+#define STATD_MAX_BYTES_CAP		(256UL << 20)
 #define STATD_NLM_PROG			100021
 #define STATD_MAX_ALLOWED_PROGS		16
 
@@ -45,6 +52,8 @@ struct statd_conf {
 	int		 foreground;	/* -F */
 	int		 debug;		/* -d */
 	unsigned long	 max_entries;	/* -m */
+	unsigned long	 max_bytes;	/* -M; 0 is the default */
+	int		 fresh_state;	/* --fresh-state */
 	uint32_t	 allowed_progs[STATD_MAX_ALLOWED_PROGS];	/* -a */
 	int		 nallowed;
 };
@@ -188,11 +197,24 @@ int	 sm_crash(const char *why);
 /* store.c */
 struct store_replay {
 	int		have_state;
-	int		state;
-	char		boot_id[37];
+	int		state;		/* the highest recorded */
+	char		boot_id[37];	/* recorded with it */
+	int		state_copies;	/* good records holding it */
+	int		highest_seen;	/* in any record, or a set-aside copy */
+	int		is_new;		/* no state ever recorded: state 1 */
+	int		unknown;	/* state lost: only with --fresh-state */
+	int		damaged;	/* bytes skipped, cut off, header bad */
 };
+#define STORE_NO_STATE	(-2)	/* store_check, store_open: refused */
+/* Look before opening: 0, STORE_NO_STATE (logged), or -1 with errno. */
+int	 store_check(const char *path, struct store_replay *rp);
 int	 store_open(const char *path, struct store_replay *rp);
+/* The state to start with (sm_boot_id read); -1 if it was not recorded. */
+int	 store_recover(const struct store_replay *rp);
 int	 store_state(int state, const char *boot_id);
+/* The -M bound: 1 if an entry with these names fits. */
+int	 store_mon_fits(const char *mon_name, const char *my_name);
+unsigned long long store_live_bytes(void);
 int	 store_mon(const struct sm_entry *e, int replaces);
 int	 store_unmon(const char *mon_name, const char *my_name,
 	    uint32_t prog, uint32_t vers, uint32_t proc);
@@ -207,7 +229,7 @@ int	 store_compact_crash(int64_t since_ms);
 void	 store_use_privsep(void);	/* compact through the root parent */
 int	 store_maybe_compact(void);
 void	 store_close(void);
-/* rpc.statd -l: print a status file in readable form. */
+/* rpc.statd -l: print a status file; 0, 1 if damaged, -1 unreadable. */
 int	 store_list(const char *path, FILE *out);
 
 /* notify.c: pending outgoing notifications. */
@@ -295,6 +317,10 @@ int	 privsep_start(const char *statusfile, uid_t uid, gid_t gid,
 	    struct pidfh *pfh);
 int	 privsep_replace_cb(const char *path, const void *buf, size_t len,
 	    void *arg);
+/* The root parent's answer to one replace request, and reading it. */
+int	 privsep_serve_replace(int sock, uint64_t len, uint64_t max,
+	    const char *path, uid_t uid, gid_t gid);
+int	 privsep_answer(int sock);
 int	 privsep_active(void);
 void	 privsep_watch_parent(void);	/* again after a credential change */
 void	 privsep_stop(void);

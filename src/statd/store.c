@@ -17,9 +17,23 @@
  * two names.  Each change is appended and fdatasync'ed before the reply
  * (O(1) per request); when dead records outweigh live ones the file is
  * rewritten from memory by durable replace.
+ *
+ * The state is written twice, an 'S' at the start of the file and another
+ * after its entries (both in one commit for a new file), so that a damaged
+ * record cannot take it: the replay skips a damaged record and goes on,
+ * and the highest state of any good 'S' is the state.  A file that should
+ * hold a state and holds none is refused, unless the administrator says
+ * to start afresh (conf.fresh_state); see store_open and store_recover.
+ *
+ * The live records (what a compaction writes) are bounded by conf.max_bytes
+ * as well as by the number of entries, so that memory, the file and the
+ * root parent's copy of it (PRIVSEP_MAX) stay within known sizes.
  */
 #include <sys/types.h>
+#include <sys/stat.h>
+#include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +46,8 @@
 #define REC_MAX		(1 + 12 + SM_PRIV_SIZE + 4 + 2 * SM_MAXSTRLEN)
 #define COMPACT_MIN	(1024 * 1024)	/* dead bytes before compacting */
 #define FRAMING		8
+#define STATE_REC	(FRAMING + 1 + 4 + 36)
+#define FILE_HEADER	16
 
 static struct reclog *rl;
 static off_t	 dead_bytes;
@@ -277,9 +293,18 @@ load_state(int state, const char *boot_id, void *arg)
 {
 	struct store_replay *rp = arg;
 
-	rp->have_state = 1;
-	rp->state = state;
-	memcpy(rp->boot_id, boot_id, 37);
+	/* The highest state recorded is the state; a later copy wins ties. */
+	if (!rp->have_state || state > rp->state) {
+		rp->state = state;
+		rp->state_copies = 0;
+	}
+	if (state == rp->state) {
+		rp->have_state = 1;
+		rp->state_copies++;
+		memcpy(rp->boot_id, boot_id, 37);
+	}
+	if (state > rp->highest_seen)
+		rp->highest_seen = state;
 }
 
 static void
@@ -338,7 +363,10 @@ load_unmon_all(const char *my, uint32_t prog, uint32_t vers, uint32_t proc,
 static void
 load_notify(const char *mname, int state, int64_t since, void *arg)
 {
-	(void)arg;
+	struct store_replay *rp = arg;
+
+	if (state > rp->highest_seen)
+		rp->highest_seen = state;
 	notify_queue(mname, state, since);
 }
 
@@ -351,21 +379,184 @@ load_done(const char *mname, void *arg)
 	    2 * strlen(mname));
 }
 
+/* The look before an open: states only, nothing loaded. */
+static void
+seen_notify(const char *mname, int state, int64_t since, void *arg)
+{
+	struct store_replay *rp = arg;
+
+	(void)mname;
+	(void)since;
+	if (state > rp->highest_seen)
+		rp->highest_seen = state;
+}
+static void
+skip_mon(const char *mname, const char *my, uint32_t prog, uint32_t vers,
+    uint32_t proc, const unsigned char *priv, void *arg)
+{
+	(void)mname; (void)my; (void)prog; (void)vers; (void)proc;
+	(void)priv; (void)arg;
+}
+static void
+skip_unmon(const char *mname, const char *my, uint32_t prog, uint32_t vers,
+    uint32_t proc, void *arg)
+{
+	(void)mname; (void)my; (void)prog; (void)vers; (void)proc; (void)arg;
+}
+static void
+skip_unmon_all(const char *my, uint32_t prog, uint32_t vers, uint32_t proc,
+    void *arg)
+{
+	(void)my; (void)prog; (void)vers; (void)proc; (void)arg;
+}
+static void
+skip_done(const char *mname, void *arg)
+{
+	(void)mname;
+	(void)arg;
+}
+
+/*
+ * Replay path read-only for its states: into rp (have_state, state,
+ * highest_seen, damaged) and st.  0, or -1 with errno.
+ */
+static int
+look(const char *path, struct store_replay *rp, struct reclog_stats *st)
+{
+	struct replay_ops ops = { load_state, skip_mon, skip_unmon,
+	    skip_unmon_all, seen_notify, skip_done, rp, 0 };
+
+	if (reclog_replay_file(path, RECLOG_BINARY, REC_MAX, decode, &ops,
+	    st) == -1)
+		return -1;
+	rp->damaged = st->bad_header || st->bytes_skipped > 0 ||
+	    st->tail_dropped > 0;
+	return 0;
+}
+
+/*
+ * The highest state in the copies of damaged files set aside next to path
+ * (path.bad.*): a file that lost its state may have had it there.
+ */
+static int
+highest_in_copies(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char *dir, *base, *copy;
+	struct dirent *de;
+	size_t blen;
+	DIR *d = NULL;
+	int best = 0;
+
+	if (slash == NULL) {
+		dir = strdup(".");
+		base = strdup(path);
+	} else {
+		dir = strndup(path, slash == path ? 1 : (size_t)(slash - path));
+		base = strdup(slash + 1);
+	}
+	if (dir == NULL || base == NULL || (d = opendir(dir)) == NULL)
+		goto out;
+	blen = strlen(base);
+	while ((de = readdir(d)) != NULL) {
+		struct store_replay rp;
+		struct reclog_stats st;
+
+		if (strncmp(de->d_name, base, blen) != 0 ||
+		    strncmp(de->d_name + blen, ".bad.", 5) != 0)
+			continue;
+		if (asprintf(&copy, "%s/%s", dir, de->d_name) == -1)
+			break;
+		memset(&rp, 0, sizeof(rp));
+		if (look(copy, &rp, &st) == 0 && rp.highest_seen > best) {
+			log_info("%s: state %d recorded there", copy,
+			    rp.highest_seen);
+			best = rp.highest_seen;
+		}
+		free(copy);
+	}
+out:
+	if (d != NULL)
+		closedir(d);
+	free(base);
+	free(dir);
+	return best;
+}
+
+/*
+ * Whether path can be opened without losing the state: STORE_NO_STATE if
+ * it should hold one and does not (logged, the file untouched).  A file
+ * with nothing after its header is one a first start made and a crash
+ * stopped before its first state; an empty one is not ours to judge.
+ */
+int
+store_check(const char *path, struct store_replay *rp)
+{
+	struct reclog_stats st;
+	struct stat sb;
+
+	memset(rp, 0, sizeof(*rp));
+	if (stat(path, &sb) == -1) {
+		if (errno != ENOENT)
+			return -1;
+		rp->is_new = 1;
+		return 0;
+	}
+	if (look(path, rp, &st) == -1)
+		return -1;
+	if (rp->have_state)
+		return 0;
+	if (sb.st_size > 0 && !rp->damaged && st.records == 0) {
+		rp->is_new = 1;
+		return 0;
+	}
+	rp->unknown = 1;
+	if (conf.fresh_state)
+		return 0;
+	log_warnx("%s: no state number can be read from the status file "
+	    "(%s); starting could reuse a state the peers have seen, so "
+	    "rpc.statd does not start.  See what is left with rpc.statd -l, "
+	    "then start once with --fresh-state to take a state above any "
+	    "found and notify the hosts still listed", path,
+	    sb.st_size == 0 ? "it is empty" : "damaged");
+	return STORE_NO_STATE;
+}
+
 int
 store_open(const char *path, struct store_replay *rp)
 {
 	struct replay_ops ops = { load_state, load_mon, load_unmon,
 	    load_unmon_all, load_notify, load_done, rp, 0 };
+	struct store_replay seen;
 	struct reclog_stats st;
+	int r;
 
+	if ((r = store_check(path, &seen)) != 0)
+		return r;
 	memset(rp, 0, sizeof(*rp));
+	rp->is_new = seen.is_new;
+	rp->unknown = seen.unknown;
 	dead_bytes = 0;
 	rl = reclog_open(path, RECLOG_BINARY, REC_MAX, 0600, decode, &ops, &st);
 	if (rl == NULL)
 		return -1;
+	rp->damaged = st.bad_header || st.bytes_skipped > 0 ||
+	    st.tail_dropped > 0;
+	dead_bytes += (off_t)st.bytes_skipped;
+	if (rp->unknown) {
+		int c = highest_in_copies(path);
+
+		if (c > rp->highest_seen)
+			rp->highest_seen = c;
+	}
 	if (ops.bad > 0)
 		log_warnx("%s: %lu records not understood, skipped", path,
 		    ops.bad);
+	if (rp->damaged)
+		log_warnx("%s: damaged; kept %lu entries, %lu pending "
+		    "notifications and %d copies of state %d", path,
+		    mon_count(), notify_pending(), rp->state_copies,
+		    rp->state);
 	log_debug("%s: %llu records, %lld bytes, %lu entries, %lu pending "
 	    "notifications", path, (unsigned long long)st.records,
 	    (long long)st.size, mon_count(), notify_pending());
@@ -382,13 +573,49 @@ append(const struct buf *b)
 	return reclog_append(rl, b->b, b->len);
 }
 
+/* Two copies, so that one damaged record cannot take the state. */
 int
 store_state(int state, const char *boot_id)
 {
 	struct buf b;
 
 	enc_state(&b, state, boot_id);
+	if (append(&b) == -1)
+		return -1;
 	return append(&b);
+}
+
+/*
+ * What the live records (those a compaction keeps) take in the file: the
+ * file less its dead records, never less than its header and state.
+ */
+static off_t
+live_bytes(void)
+{
+	off_t live;
+
+	if (rl == NULL)
+		return 0;
+	live = reclog_size(rl) - dead_bytes;
+	return live < FILE_HEADER + 2 * STATE_REC ?
+	    FILE_HEADER + 2 * STATE_REC : live;
+}
+
+/* 1 if an entry for these names fits within -M (0: the default). */
+int
+store_mon_fits(const char *mon_name, const char *my_name)
+{
+	unsigned long max = conf.max_bytes != 0 ? conf.max_bytes :
+	    STATD_DEFAULT_MAX_BYTES;
+
+	return live_bytes() + (off_t)mon_rec_size(mon_name, my_name) <=
+	    (off_t)max;
+}
+
+unsigned long long
+store_live_bytes(void)
+{
+	return (unsigned long long)live_bytes();
 }
 
 int
@@ -467,6 +694,64 @@ store_notify_done(const char *mon_name)
 	return 0;
 }
 
+/*
+ * Twice the minutes since 1970, made odd: a state no host that started at 1
+ * reaches unless it crashed more than once a minute on average since then.
+ */
+static int
+clock_floor(void)
+{
+	int64_t m = real_ms() / 60000;
+
+	if (m < 0)
+		m = 0;
+	if (m > INT_MAX / 4)
+		m = INT_MAX / 4;
+	return (int)(2 * m + 1);
+}
+
+/*
+ * Decide the state to start with from what store_open found and the boot
+ * id in sm_boot_id.  -1 if it could not be recorded (logged).
+ */
+int
+store_recover(const struct store_replay *rp)
+{
+	int floor;
+
+	if (rp->is_new) {
+		sm_state = 1;
+		if (store_state(sm_state, sm_boot_id) == -1 ||
+		    store_commit() == -1) {
+			log_warnx("%s: cannot record the first state",
+			    conf.statusfile);
+			return -1;
+		}
+		log_info("new status file %s: state %d", conf.statusfile,
+		    sm_state);
+		return 0;
+	}
+	if (rp->unknown) {
+		/* Only with conf.fresh_state: store_open refuses otherwise. */
+		floor = clock_floor();
+		sm_state = rp->highest_seen > floor ? rp->highest_seen : floor;
+		log_warnx("%s: starting afresh (--fresh-state): the highest "
+		    "state found is %d; taking a state above %d, as after a "
+		    "reboot", conf.statusfile, rp->highest_seen, sm_state);
+		return sm_crash("start afresh");
+	}
+	sm_state = rp->state;
+	/* ORDER: the new state is durable before anyone can ask for it. */
+	if (strcmp(rp->boot_id, sm_boot_id) != 0)
+		return sm_crash("reboot");
+	log_info("restarted within the same boot: state %d, %lu entries, %lu "
+	    "notifications pending", sm_state, mon_count(), notify_pending());
+	/* Rewritten without the damage, with both copies of the state. */
+	if ((rp->damaged || rp->state_copies < 2) && store_compact() == 0)
+		log_info("%s: rewritten with what was kept", conf.statusfile);
+	return 0;
+}
+
 int
 store_commit(void)
 {
@@ -539,7 +824,9 @@ emit_all(struct reclog *r, void *arg)
 		errno = emit_errno;
 		return -1;
 	}
-	return 0;
+	/* The second copy, away from the first. */
+	enc_state(&b, sm_state, sm_boot_id);
+	return reclog_append(r, b.b, b.len);
 }
 
 int
@@ -631,15 +918,19 @@ print_notify(const char *name, int state, int64_t since, void *arg)
 /*
  * Print the file as the daemon would load it.  It is replayed read-only
  * into this process's own (empty) tables, so the result is exactly what a
- * restart would see, without touching the file.
+ * restart would see, without touching the file.  Damage is logged with
+ * its offsets by the replay, and summed up here.  1 if the file is
+ * damaged or has lost its state.
  */
 int
 store_list(const char *path, FILE *out)
 {
-	struct store_replay rp = { 0, 0, "" };
+	struct store_replay rp;
 	struct replay_ops ops = { load_state, load_mon, load_unmon,
 	    load_unmon_all, load_notify, load_done, &rp, 0 };
 	struct reclog_stats st;
+	struct stat sb;
+	int damaged;
 
 	memset(&rp, 0, sizeof(rp));
 	if (reclog_replay_file(path, RECLOG_BINARY, REC_MAX, decode, &ops,
@@ -649,18 +940,32 @@ store_list(const char *path, FILE *out)
 	}
 	fprintf(out, "status file %s: %lld bytes, %llu records\n", path,
 	    (long long)st.size, (unsigned long long)st.records);
+	if (st.bad_header)
+		fprintf(out, "damaged header: bytes 0 to 15\n");
+	if (st.bad_skipped > 0)
+		fprintf(out, "damaged records: %llu stretches, %llu bytes "
+		    "skipped\n", (unsigned long long)st.bad_skipped,
+		    (unsigned long long)st.bytes_skipped);
 	if (st.tail_dropped > 0)
-		fprintf(out, "damaged tail: %llu bytes would be dropped\n",
-		    (unsigned long long)st.tail_dropped);
+		fprintf(out, "damaged tail: %llu bytes from offset %lld would "
+		    "be dropped\n", (unsigned long long)st.tail_dropped,
+		    (long long)st.size);
 	if (ops.bad > 0)
 		fprintf(out, "records not understood: %lu\n", ops.bad);
+	damaged = st.bad_header || st.bad_skipped > 0 || st.tail_dropped > 0;
 	if (rp.have_state)
-		fprintf(out, "state %d boot %s\n", rp.state, rp.boot_id);
-	else
+		fprintf(out, "state %d boot %s copies %d\n", rp.state,
+		    rp.boot_id, rp.state_copies);
+	else {
 		fprintf(out, "state none\n");
+		/* As store_check: only a first start cut short has none. */
+		if (stat(path, &sb) == -1 || sb.st_size == 0 ||
+		    st.records > 0)
+			damaged = 1;
+	}
 	fprintf(out, "entries %lu hosts %lu pending %lu\n", mon_count(),
 	    mon_host_count(), notify_pending());
 	mon_foreach_entry(print_entry, out);
 	notify_foreach(print_notify, out);
-	return 0;
+	return damaged;
 }

@@ -382,6 +382,45 @@ START_TEST(writer_names_bad_lines)
 }
 END_TEST
 
+/*
+ * Two events with one id (a hand-edited or spliced log; writers never give
+ * an id twice): both are kept, the id is reported, and a change of that id
+ * is set aside, since it cannot say which event it meant.
+ */
+START_TEST(duplicate_ids)
+{
+	static const char text[] = "SAMLOG.:.1\n"
+	    "E.:.5.:.100.:.NODE.:.a.:.DOWN.:.UNPLANNED.:.100.:..:.\n"
+	    "E.:.6.:.150.:.NODE.:.a.:.UP.:..:.150.:..:.\n"
+	    "E.:.5.:.200.:.NODE.:.b.:.DOWN.:.UNPLANNED.:.200.:..:.\n"
+	    "M.:.5.:.0.:..:..:.UP.:.PLANNED.:.300.:..:..:.p\n"
+	    "M.:.6.:.0.:..:..:.UP.:..:.300.:..:..:.m\n";
+	struct rep r;
+	int a, b;
+
+	tu_write_file(paths.eventlog, text, sizeof(text) - 1);
+	load(&r);
+	ck_assert_uint_eq(r.nev, 3);
+	ck_assert_uint_eq(r.dup_ids, 1);
+	ck_assert_uint_eq(r.mods_unmatched, 0);
+	ck_assert_uint_eq(r.mods_ambiguous, 1);
+	ck_assert_msg(tu_log_contains("event id 5 is carried by 2 events"),
+	    "%s", tu_log_text());
+	ck_assert_msg(tu_log_contains("line 5: a change of event 5, which 2 "
+	    "events carry, ignored"), "%s", tu_log_text());
+	rep_compute(&r, 0, 1000, 0);
+	a = rep_find(&r, SAM_NODE, "a");
+	b = rep_find(&r, SAM_NODE, "b");
+	ck_assert(a >= 0 && b >= 0);
+	/* Neither outage was made planned. */
+	ck_assert_int_eq(r.objs[a].unplanned, 50);
+	ck_assert_int_eq(r.objs[a].planned, 0);
+	ck_assert_int_eq(r.objs[b].unplanned, 800);
+	ck_assert_int_eq(r.objs[b].planned, 0);
+	rep_free(&r);
+}
+END_TEST
+
 static Suite *
 report_suite(void)
 {
@@ -399,6 +438,7 @@ report_suite(void)
 	tcase_add_test(tc, change_without_events);
 	tcase_add_test(tc, evseq_damaged);
 	tcase_add_test(tc, writer_names_bad_lines);
+	tcase_add_test(tc, duplicate_ids);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -4,6 +4,7 @@
  * status file (replay, truncation, compaction, crash).  The protocol's XDR
  * has its own suite, check_xdr.c.
  */
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <arpa/inet.h>
 #include <check.h>
@@ -11,6 +12,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <rpc/rpc.h>
@@ -22,6 +24,7 @@
 #include "../testutil.h"
 
 static const char BOOT_A[] = "11111111-2222-3333-4444-555555555555";
+static const char BOOT_B[] = "bbbbbbbb-2222-3333-4444-555555555555";
 
 static struct sockaddr_in
 v4(const char *a)
@@ -175,6 +178,7 @@ setup(void)
 	memset(&conf, 0, sizeof(conf));
 	conf.statusfile = path;
 	conf.max_entries = 1000000;
+	conf.max_bytes = STATD_DEFAULT_MAX_BYTES;
 	conf.allowed_progs[0] = STATD_NLM_PROG;
 	conf.nallowed = 1;
 	conf.myname = "nfs1";
@@ -201,7 +205,7 @@ teardown(void)
 static void
 open_store(void)
 {
-	struct store_replay rp = { 0, 0, "" };
+	struct store_replay rp;
 
 	mon_init();
 	ck_assert_int_eq(store_open(path, &rp), 0);
@@ -680,6 +684,480 @@ START_TEST(test_listing)
 }
 END_TEST
 
+
+/* Damage to the status file. */
+
+/* A restart of the daemon in boot: what main() does with the file. */
+static int
+restart(const char *boot, struct store_replay *rp)
+{
+	int r;
+
+	store_close();
+	notify_free();
+	mon_free();
+	mon_init();
+	memcpy(sm_boot_id, boot, 37);
+	sm_state = 1;		/* forgotten: only the file may say */
+	if ((r = store_open(path, rp)) != 0)
+		return r;
+	return store_recover(rp);
+}
+
+/* The offsets of the records of path: off[0] = 16, off[n] = the end. */
+static size_t
+record_offsets(const char *buf, size_t len, size_t *off, size_t max)
+{
+	size_t n = 0, at = 16;
+
+	while (at + 8 <= len && n < max) {
+		uint32_t l = (uint32_t)(unsigned char)buf[at] |
+		    (uint32_t)(unsigned char)buf[at + 1] << 8 |
+		    (uint32_t)(unsigned char)buf[at + 2] << 16 |
+		    (uint32_t)(unsigned char)buf[at + 3] << 24;
+
+		off[n++] = at;
+		at += 8 + l;
+	}
+	off[n] = at;
+	return n;
+}
+
+static int
+listing_says(const char *what)
+{
+	char *lp = tu_path(dir, "listing"), *out;
+	size_t len;
+	FILE *f;
+	int r, found;
+
+	f = fopen(lp, "w");
+	ck_assert_ptr_nonnull(f);
+	r = store_list(path, f);
+	fclose(f);
+	out = tu_read_file(lp, &len);
+	found = what == NULL || strstr(out, what) != NULL;
+	free(out);
+	free(lp);
+	mon_free();		/* the listing loaded the tables */
+	return found ? r : -100;
+}
+
+/* Two SM_SIMU_CRASH (state 5), then 20 SM_MON: the file of the issue. */
+static char *
+scenario_file(size_t *lenp)
+{
+	char name[32], priv[17];
+	int i;
+
+	open_store();
+	ck_assert_int_eq(sm_handle_simu_crash((struct sockaddr *)&lo), 0);
+	ck_assert_int_eq(sm_handle_simu_crash((struct sockaddr *)&lo), 0);
+	ck_assert_int_eq(sm_state, 5);
+	for (i = 0; i < 20; i++) {
+		snprintf(name, sizeof(name), "client%02d", i);
+		snprintf(priv, sizeof(priv), "priv%012d", i);
+		ck_assert(do_mon(name, "localhost", STATD_NLM_PROG, 16, priv,
+		    &lo));
+	}
+	store_close();
+	notify_free();
+	mon_free();
+	return tu_read_file(path, lenp);
+}
+
+/* Entries client00..client19 but the one at skip (-1: none) are there. */
+static void
+assert_clients(int skip)
+{
+	char name[32], priv[17];
+	struct sm_entry *e;
+	int i;
+
+	ck_assert_uint_eq(mon_count(), skip < 0 ? 20 : 19);
+	for (i = 0; i < 20; i++) {
+		snprintf(name, sizeof(name), "client%02d", i);
+		snprintf(priv, sizeof(priv), "priv%012d", i);
+		e = mon_find(name, "localhost", STATD_NLM_PROG, 4, 16);
+		if (i == skip) {
+			ck_assert_ptr_null(e);
+			continue;
+		}
+		ck_assert_msg(e != NULL, "%s lost", name);
+		ck_assert_mem_eq(e->priv, priv, 16);
+	}
+}
+
+/*
+ * The issue's scenario: one damaged byte (the header's, the state
+ * record's, record 1's length, or a byte in a middle entry) and a restart
+ * in the same boot.  The state stays 5, every entry not hit is kept, the
+ * damage is logged with its offsets and -l reports it; the file is then
+ * rewritten without it.
+ */
+START_TEST(test_damage_same_boot)
+{
+	struct store_replay rp;
+	size_t len, off[40], n;
+	char *pristine, *buf, want[96];
+	int kind, skip;
+
+	pristine = scenario_file(&len);
+	n = record_offsets(pristine, len, off, 39);
+	/* The header, two copies of the state, 20 entries. */
+	ck_assert_uint_eq(n, 22);
+	ck_assert_uint_eq(off[n], len);
+	ck_assert_uint_eq(off[1], 65);
+	for (kind = 0; kind < 5; kind++) {
+		buf = malloc(len);
+		ck_assert_ptr_nonnull(buf);
+		memcpy(buf, pristine, len);
+		skip = -1;
+		switch (kind) {
+		case 0:		/* the file header */
+			buf[0] ^= 0x01;
+			snprintf(want, sizeof(want), "file header damaged "
+			    "(bytes 0 to 15)");
+			break;
+		case 1:		/* the first state record */
+			buf[30] ^= 0x01;
+			snprintf(want, sizeof(want), "bytes 16 to 64 damaged "
+			    "(record checksum mismatch)");
+			break;
+		case 2:		/* record 1's length, too large */
+			buf[17] = 0x7f;
+			snprintf(want, sizeof(want), "bytes 16 to 64 damaged "
+			    "(record length over the limit)");
+			break;
+		case 3:		/* record 1's length, plausible */
+			buf[16] = 30;
+			snprintf(want, sizeof(want), "bytes 16 to 64 damaged "
+			    "(record checksum mismatch)");
+			break;
+		default:	/* byte 200: the second entry, client01 */
+			ck_assert(off[3] <= 200 && 200 < off[4]);
+			buf[200] ^= 0x01;
+			skip = 1;
+			snprintf(want, sizeof(want), "bytes %zu to %zu damaged "
+			    "(record checksum mismatch)", off[3], off[4] - 1);
+			break;
+		}
+		tu_write_file(path, buf, len);
+		ck_assert_int_eq(listing_says(NULL), 1);
+
+		tu_log_capture_start();
+		ck_assert_int_eq(restart(BOOT_A, &rp), 0);
+		tu_log_capture_stop();
+		ck_assert_msg(tu_log_contains(want), "kind %d: %s", kind,
+		    tu_log_text());
+		ck_assert(rp.damaged);
+		ck_assert_int_eq(sm_state, 5);
+		assert_clients(skip);
+		ck_assert_uint_eq(notify_pending(), 0);
+
+		/* Rewritten: nothing damaged, two copies of state 5. */
+		ck_assert_int_eq(listing_says("state 5 boot " "11111111-2222-"
+		    "3333-4444-555555555555 copies 2\n"), 0);
+		ck_assert_int_eq(restart(BOOT_A, &rp), 0);
+		ck_assert(!rp.damaged);
+		ck_assert_int_eq(sm_state, 5);
+		assert_clients(skip);
+		free(buf);
+	}
+	free(pristine);
+}
+END_TEST
+
+/*
+ * The same damage and a real reboot: the state advances from 5 to 7 and
+ * every host whose entry was kept is notified.
+ */
+START_TEST(test_damage_reboot)
+{
+	struct store_replay rp;
+	size_t len;
+	char *buf;
+
+	buf = scenario_file(&len);
+	buf[30] ^= 0x01;
+	buf[200] ^= 0x01;
+	tu_write_file(path, buf, len);
+	ck_assert_int_eq(restart(BOOT_B, &rp), 0);
+	ck_assert_int_eq(sm_state, 7);
+	ck_assert_uint_eq(mon_count(), 0);
+	ck_assert_uint_eq(notify_pending(), 19);
+	npending = 0;
+	notify_foreach(count_pending, NULL);
+	ck_assert_int_eq(npending, 19);
+	/* After the reboot the file says 7, with the notifications. */
+	ck_assert_int_eq(restart(BOOT_B, &rp), 0);
+	ck_assert_int_eq(sm_state, 7);
+	ck_assert_uint_eq(notify_pending(), 19);
+	free(buf);
+}
+END_TEST
+
+/*
+ * Both copies of the state damaged: the daemon cannot know its state and
+ * refuses, leaving the file as it is, until told to start afresh; then it
+ * takes a state above any found (in the file and in copies set aside) and
+ * notifies the hosts still listed.
+ */
+START_TEST(test_state_lost)
+{
+	struct store_replay rp;
+	char *buf, *after, *copy, *copy2;
+	size_t len, alen;
+	int floor;
+
+	buf = scenario_file(&len);
+	buf[30] ^= 0x01;
+	buf[65 + 30] ^= 0x01;
+	tu_write_file(path, buf, len);
+	ck_assert_int_eq(listing_says("state none\n"), 1);
+
+	tu_log_capture_start();
+	ck_assert_int_eq(restart(BOOT_A, &rp), STORE_NO_STATE);
+	tu_log_capture_stop();
+	ck_assert_msg(tu_log_contains("no state number can be read") &&
+	    tu_log_contains("--fresh-state"), "%s", tu_log_text());
+	after = tu_read_file(path, &alen);
+	ck_assert_uint_eq(alen, len);
+	ck_assert_mem_eq(after, buf, len);
+	free(after);
+	/* Again: nothing changed that would let a second start through. */
+	ck_assert_int_eq(restart(BOOT_A, &rp), STORE_NO_STATE);
+
+	/* A copy set aside earlier had a high state: the new one passes it. */
+	copy = tu_path(dir, "statd.status.bad.1000");
+	ck_assert_int_eq(rename(path, copy), 0);
+	store_close();
+	mon_free();
+	mon_init();
+	ck_assert_int_eq(store_open(path, &rp), 0);
+	sm_state = 2000000001;
+	ck_assert_int_eq(sm_crash("test"), 0);		/* 2000000003 */
+	store_close();
+	notify_free();
+	mon_free();
+	copy2 = tu_path(dir, "statd.status.bad.2000");
+	ck_assert_int_eq(rename(path, copy2), 0);
+	ck_assert_int_eq(rename(copy, path), 0);
+	free(copy);
+
+	conf.fresh_state = 1;
+	tu_log_capture_start();
+	ck_assert_int_eq(restart(BOOT_A, &rp), 0);
+	tu_log_capture_stop();
+	ck_assert(rp.unknown);
+	ck_assert_int_eq(rp.highest_seen, 2000000003);
+	ck_assert_int_eq(sm_state, 2000000005);
+	ck_assert_msg(tu_log_contains("starting afresh"), "%s", tu_log_text());
+	/* A reboot: the 20 hosts found are notified, the monitors gone. */
+	ck_assert_uint_eq(mon_count(), 0);
+	ck_assert_uint_eq(notify_pending(), 20);
+	conf.fresh_state = 0;
+	ck_assert_int_eq(restart(BOOT_A, &rp), 0);
+	ck_assert_int_eq(sm_state, 2000000005);
+	ck_assert_uint_eq(notify_pending(), 20);
+	free(buf);
+
+	/* With nothing higher found, the state passes the clock's floor. */
+	tu_write_file(path, "HMRECLOG\1\0\0\0\0\0\0\0garbage, no records", 35);
+	ck_assert_int_eq(restart(BOOT_A, &rp), STORE_NO_STATE);
+	ck_assert_int_eq(unlink(copy2), 0);
+	free(copy2);
+	conf.fresh_state = 1;
+	ck_assert_int_eq(restart(BOOT_A, &rp), 0);
+	floor = (int)(time(NULL) / 60 * 2);
+	ck_assert_int_gt(sm_state, floor);
+	ck_assert_int_eq(sm_state & 1, 1);
+	conf.fresh_state = 0;
+}
+END_TEST
+
+/* Which files are new (state 1) and which lost their state. */
+START_TEST(test_new_or_lost)
+{
+	struct store_replay rp;
+	static const char hdr[16] = "HMRECLOG\1\0\0\0\0\0\0\0";
+	char *buf;
+	size_t len;
+
+	/* No file: a first start, two copies of state 1. */
+	ck_assert_int_eq(restart(BOOT_A, &rp), 0);
+	ck_assert(rp.is_new);
+	ck_assert_int_eq(sm_state, 1);
+	ck_assert_int_eq(listing_says("state 1 boot 11111111-2222-3333-4444-"
+	    "555555555555 copies 2\n"), 0);
+	/* A header alone: a first start cut short before its state. */
+	store_close();
+	tu_write_file(path, hdr, sizeof(hdr));
+	ck_assert_int_eq(listing_says("state none\n"), 0);
+	ck_assert_int_eq(restart(BOOT_A, &rp), 0);
+	ck_assert(rp.is_new);
+	ck_assert_int_eq(sm_state, 1);
+	/* An empty file is not a new one. */
+	store_close();
+	tu_write_file(path, "", 0);
+	ck_assert_int_eq(listing_says("state none\n"), 1);
+	ck_assert_int_eq(restart(BOOT_A, &rp), STORE_NO_STATE);
+	/* A file of entries without a state lost it. */
+	unlink(path);
+	ck_assert_int_eq(restart(BOOT_A, &rp), 0);
+	ck_assert(do_mon("c1", "localhost", STATD_NLM_PROG, 16,
+	    "1111111111111111", &lo));
+	store_close();
+	buf = tu_read_file(path, &len);
+	buf[16 + 10] ^= 0x40;
+	buf[16 + 49 + 10] ^= 0x40;
+	tu_write_file(path, buf, len);
+	ck_assert_int_eq(restart(BOOT_A, &rp), STORE_NO_STATE);
+	free(buf);
+}
+END_TEST
+
+/*
+ * A file of the earlier format holds one copy of the state: a restart
+ * rewrites it with two.
+ */
+static int
+emit_one_state(struct reclog *r, void *arg)
+{
+	unsigned char rec[41];
+
+	(void)arg;
+	rec[0] = 'S';
+	rec[1] = 9;
+	rec[2] = rec[3] = rec[4] = 0;
+	memcpy(rec + 5, BOOT_A, 36);
+	return reclog_append(r, rec, sizeof(rec));
+}
+
+START_TEST(test_one_copy_rewritten)
+{
+	struct store_replay rp;
+	struct reclog *r;
+
+	r = reclog_open(path, RECLOG_BINARY, 4096, 0600, NULL, NULL, NULL);
+	ck_assert_ptr_nonnull(r);
+	ck_assert_int_eq(emit_one_state(r, NULL), 0);
+	ck_assert_int_eq(reclog_commit(r), 0);
+	reclog_close(r);
+	ck_assert_int_eq(listing_says("state 9 boot 11111111-2222-3333-4444-"
+	    "555555555555 copies 1\n"), 0);
+	ck_assert_int_eq(restart(BOOT_A, &rp), 0);
+	ck_assert_int_eq(rp.state_copies, 1);
+	ck_assert_int_eq(sm_state, 9);
+	ck_assert_int_eq(listing_says("copies 2\n"), 0);
+}
+END_TEST
+
+/*
+ * -M: the live records are bounded in bytes.  SM_MON past it gets
+ * stat_fail and a log line, SM_STAT too; room made by SM_UNMON is used
+ * again at once.
+ */
+START_TEST(test_mon_bytes_limit)
+{
+	char big[SM_MAXSTRLEN + 1], name[SM_MAXSTRLEN + 1];
+	sm_stat_res res;
+	sm_name n = { (char *)(uintptr_t)"x" };
+	int i;
+
+	/* The header, two states and three 1,050-byte entries. */
+	conf.max_bytes = 16 + 2 * 49 + 3 * (41 + 1000 + 9);
+	open_store();
+	memset(big, 'a', 1000);
+	big[1000] = '\0';
+	for (i = 0; i < 3; i++) {
+		memcpy(name, big, 1001);
+		name[0] = (char)('A' + i);
+		ck_assert(do_mon(name, "localhost", STATD_NLM_PROG, 16,
+		    "0123456789abcdef", &lo));
+	}
+	ck_assert_int_eq(sm_handle_stat(&n, &res), 0);
+	ck_assert_int_eq(res.res_stat, stat_fail);
+	name[0] = 'Z';
+	tu_log_capture_start();
+	ck_assert(!do_mon(name, "localhost", STATD_NLM_PROG, 16,
+	    "0123456789abcdef", &lo));
+	tu_log_capture_stop();
+	ck_assert_msg(tu_log_contains("monitor list full") &&
+	    tu_log_contains("-M"), "%s", tu_log_text());
+	/* Short names still fit in what is left, nothing more. */
+	ck_assert_uint_eq(mon_count(), 3);
+	/* An existing entry may still change its priv. */
+	name[0] = 'A';
+	ck_assert(do_mon(name, "localhost", STATD_NLM_PROG, 16,
+	    "fedcba9876543210", &lo));
+	do_unmon(name, "localhost");
+	name[0] = 'Z';
+	ck_assert(do_mon(name, "localhost", STATD_NLM_PROG, 16,
+	    "0123456789abcdef", &lo));
+	ck_assert_uint_eq(mon_count(), 3);
+	/* A restart keeps them all, and the bound holds after it. */
+	reopen_store();
+	ck_assert_uint_eq(mon_count(), 3);
+	name[0] = 'Y';
+	ck_assert(!do_mon(name, "localhost", STATD_NLM_PROG, 16,
+	    "0123456789abcdef", &lo));
+	ck_assert_int_le(store_live_bytes(), conf.max_bytes);
+}
+END_TEST
+
+/*
+ * A status file too large for the root parent is refused with an error,
+ * read off the socket, and the parent serves the next request: it never
+ * leaves its loop (and unregisters) while the serving process goes on.
+ * A limit of 1,000 bytes stands in for PRIVSEP_MAX.
+ */
+START_TEST(test_privsep_large_file)
+{
+	char big[5000], *got;
+	struct stat a, b;
+	size_t len;
+	int sv[2], fd;
+
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	memset(big, 'x', sizeof(big));
+	ck_assert_int_eq(write(sv[1], big, sizeof(big)), sizeof(big));
+	tu_log_capture_start();
+	ck_assert_int_eq(privsep_serve_replace(sv[0], sizeof(big), 1000, path,
+	    getuid(), getgid()), 0);
+	tu_log_capture_stop();
+	errno = 0;
+	ck_assert_int_eq(privsep_answer(sv[1]), -1);
+	ck_assert_int_eq(errno, EFBIG);
+	ck_assert_msg(tu_log_contains("refused a 5000-byte status file"),
+	    "%s", tu_log_text());
+	ck_assert_int_eq(access(path, F_OK), -1);
+
+	/* The next request is served: the stream is still in step. */
+	ck_assert_int_eq(write(sv[1], "HMRECLOG", 8), 8);
+	ck_assert_int_eq(privsep_serve_replace(sv[0], 8, 1000, path,
+	    getuid(), getgid()), 0);
+	fd = privsep_answer(sv[1]);
+	ck_assert_int_ne(fd, -1);
+	ck_assert_int_eq(fstat(fd, &a), 0);
+	ck_assert_int_eq(stat(path, &b), 0);
+	ck_assert(a.st_ino == b.st_ino && a.st_dev == b.st_dev);
+	close(fd);
+	got = tu_read_file(path, &len);
+	ck_assert_uint_eq(len, 8);
+	ck_assert_mem_eq(got, "HMRECLOG", 8);
+	free(got);
+
+	/* Only a child gone in the middle of a request ends the loop. */
+	ck_assert_int_eq(write(sv[1], big, 100), 100);
+	ck_assert_int_eq(shutdown(sv[1], SHUT_WR), 0);
+	ck_assert_int_eq(privsep_serve_replace(sv[0], 4000, 1000, path,
+	    getuid(), getgid()), -1);
+	close(sv[0]);
+	close(sv[1]);
+}
+END_TEST
+
 static Suite *
 statd_suite(void)
 {
@@ -712,6 +1190,13 @@ statd_suite(void)
 	tcase_add_test(tc, test_crash_store_fails);
 	tcase_add_test(tc, test_index);
 	tcase_add_test(tc, test_listing);
+	tcase_add_test(tc, test_damage_same_boot);
+	tcase_add_test(tc, test_damage_reboot);
+	tcase_add_test(tc, test_state_lost);
+	tcase_add_test(tc, test_new_or_lost);
+	tcase_add_test(tc, test_one_copy_rewritten);
+	tcase_add_test(tc, test_mon_bytes_limit);
+	tcase_add_test(tc, test_privsep_large_file);
 	suite_add_tcase(s, tc);
 	return s;
 }
