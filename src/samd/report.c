@@ -297,6 +297,24 @@ sorted(const struct rep *r, int (*cmp)(const void *, const void *))
 	return 1;
 }
 
+/* A change that names no event (n 0), or several: counted and said. */
+static void
+mod_set_aside(struct rep *r, const struct rep_mod *m, size_t n)
+{
+	uint64_t *count = n == 0 ? &r->mods_unmatched : &r->mods_ambiguous;
+	char which[48];
+
+	if (++*count > 10)
+		return;
+	if (n == 0)
+		snprintf(which, sizeof(which), "which is not in the log");
+	else
+		snprintf(which, sizeof(which), "which %zu events carry", n);
+	log_warnx("%s: line %llu: a change of event %llu, %s, ignored",
+	    r->path != NULL ? r->path : "event log",
+	    (unsigned long long)m->line, (unsigned long long)m->evid, which);
+}
+
 int
 rep_finish(struct rep *r)
 {
@@ -311,24 +329,8 @@ rep_finish(struct rep *r)
 	if (r->nmods > 0) {
 		for (i = 0; i < r->nmods; i++) {
 			m = &r->mods[i];
-			if ((e = by_evid(r, m->evid, &n)) == NULL) {
-				if (++r->mods_unmatched <= 10)
-					log_warnx("%s: line %llu: a change of "
-					    "event %llu, which is not in the "
-					    "log, ignored", r->path != NULL ?
-					    r->path : "event log",
-					    (unsigned long long)m->line,
-					    (unsigned long long)m->evid);
-				continue;
-			}
-			if (n > 1) {
-				if (++r->mods_ambiguous <= 10)
-					log_warnx("%s: line %llu: a change of "
-					    "event %llu, which %zu events "
-					    "carry, ignored", r->path != NULL ?
-					    r->path : "event log",
-					    (unsigned long long)m->line,
-					    (unsigned long long)m->evid, n);
+			if ((e = by_evid(r, m->evid, &n)) == NULL || n > 1) {
+				mod_set_aside(r, m, n);
 				continue;
 			}
 			if (m->mask & SAM_MOD_TIME)
