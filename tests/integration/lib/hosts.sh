@@ -270,19 +270,25 @@ keep "$src" var
 mount --rbind "$dir/run" /run
 mount --rbind "$dir/var" /var
 mount -t tmpfs -o mode=1777,size=256m hm-shm /dev/shm
-# A machine without one of these files (a minimal root has no /etc/hosts)
-# gets, in this host only, an /etc whose missing files are empty ones to
-# bind onto: an overlay, its upper layer in the host folder.
-etc_up=
+# A machine without one of these files (a minimal root without systemd has
+# no /etc/hosts and no /etc/mtab, which NFS-Ganesha reads) gets, in this
+# host only, an /etc that has them: an overlay, its upper layer in the host
+# folder, holding empty files to bind onto and the usual mtab link.
+etc_up=$dir/etc-overlay/up
+mkdir -p "$etc_up"
 for f in hosts hostname resolv.conf nsswitch.conf; do
 	if [ ! -e "/etc/$f" ]; then
 		t=$(readlink -f "/etc/$f")
 		case $t in
 		/run/* | /var/*) mkdir -p "${t%/*}"; : >"$t" ;;
-		*) etc_up=$dir/etc-overlay/up; mkdir -p "$etc_up"; : >"$etc_up/$f" ;;
+		*) : >"$etc_up/$f" ;;
 		esac
 	fi
 done
+[ -e /etc/mtab ] || ln -s ../proc/self/mounts "$etc_up/mtab"
+if [ -z "$(ls -A "$etc_up")" ]; then
+	etc_up=
+fi
 if [ -n "$etc_up" ]; then
 	mkdir -p "$dir/etc-overlay/work"
 	mount -t overlay hm-etc -o "lowerdir=/etc,upperdir=$etc_up,workdir=$dir/etc-overlay/work" /etc
