@@ -177,7 +177,7 @@ remote_run(int dirfd, const struct remote_opts *ro)
 	 * ORDER: before the fork, so the remote shell's complaints go to the
 	 * same file; opened as ro->user, who writes it once we drop.
 	 */
-	if (!ro->foreground)
+	if (!ro->foreground || ro->logfile)
 		logfd = open_shared_log(dirfd, ro->host, ro->user);
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGTERM);
@@ -201,10 +201,11 @@ remote_run(int dirfd, const struct remote_opts *ro)
 		if (dup2(pipefds[0], STDIN_FILENO) == -1)
 			_exit(127);
 		/*
-		 * Detached, the remote side's complaints go to the log we
-		 * checked, never to whatever the name holds by now.
+		 * Logging to .log (detached, or -f), the remote side's
+		 * complaints go there too: to the file we checked, never to
+		 * whatever the name holds by now.
 		 */
-		if (!ro->foreground) {
+		if (!ro->foreground || logfd != -1) {
 			if (logfd == -1)
 				logfd = open("/dev/null", O_WRONLY);
 			if (logfd == -1 || dup2(logfd, STDOUT_FILENO) == -1 ||

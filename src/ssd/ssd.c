@@ -358,6 +358,7 @@ main(int argc, char *argv[])
 		ro.user = user != NULL ? user : SSD_USER;
 		ro.interval = s.interval;
 		ro.foreground = foreground;
+		ro.logfile = logfile_fg;
 		ro.verbose = verbose;
 		remote_run(s.dirfd, &ro);
 	}

@@ -102,6 +102,7 @@ struct remote_opts {
 	const char	*user;
 	int		 interval;
 	int		 foreground;
+	int		 logfile;	/* -f: the log is .log all the same */
 	int		 verbose;
 };
 __attribute__((noreturn)) void remote_run(int dirfd,

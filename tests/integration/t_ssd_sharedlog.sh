@@ -123,6 +123,18 @@ tap_check "a link as .log: beta starts, the link is not followed" \
 	    { echo "exit $start_rc"; cat "$HM_WORK/link.out"; false; }'
 stop_starter
 
+# --- -f: in the foreground, logging to .log all the same ----------------
+rm -f "$log"
+hm_host_spawn alpha "$HM_WORK/fg.out" "$bin/ssd" -f -r "$rsh" -D "$share" -i 1 beta >/dev/null
+fgpid=$HM_LAST_PID
+tap_check "ssd -f beta (a starter in the foreground) starts beta" hm_wait_for 10 is_state beta up
+tap_check "and logs to .log, as -f says, with its remote shell's words" \
+	eval 'grep -q "ssd@beta\[$fgpid\]: starting ssd on beta" "$log" &&
+	    grep -qx "rsh: connected to beta" "$log" && [ ! -s "$HM_WORK/fg.out" ] ||
+	    { cat "$HM_WORK/fg.out"; false; }'
+hm_host_kill "$fgpid" TERM
+hm_wait_for 5 eval '! remote_pid'
+
 # --- the local demon (-f: in the foreground, logging to .log) ------------
 fifo_reader
 hm_host_spawn beta "$HM_WORK/local.out" "$bin/ssd" -f -D "$share" -i 1 >/dev/null
