@@ -203,6 +203,7 @@ struct store_replay {
 	int		highest_seen;	/* in any record, or a set-aside copy */
 	int		is_new;		/* no state ever recorded: state 1 */
 	int		unknown;	/* state lost: only with --fresh-state */
+	int		unreadable;	/* a format this program cannot read */
 	int		damaged;	/* bytes skipped, cut off, header bad */
 };
 #define STORE_NO_STATE	(-2)	/* store_check, store_open: refused */

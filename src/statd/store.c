@@ -41,6 +41,7 @@
 #include "log.h"
 #include "reclog.h"
 #include "statd.h"
+#include "statefile.h"
 #include "timeutil.h"
 
 #define REC_MAX		(1 + 12 + SM_PRIV_SIZE + 4 + 2 * SM_MAXSTRLEN)
@@ -502,8 +503,19 @@ store_check(const char *path, struct store_replay *rp)
 		rp->is_new = 1;
 		return 0;
 	}
-	if (look(path, rp, &st) == -1)
-		return -1;
+	if (look(path, rp, &st) == -1) {
+		if (errno != EPROTO)
+			return -1;
+		/* A newer format, or a version field damaged to look so. */
+		rp->unknown = rp->unreadable = 1;
+		if (conf.fresh_state)
+			return 0;
+		log_warnx("%s: this rpc.statd cannot read the status file (a "
+		    "newer format, or a damaged header), so it cannot know its "
+		    "state and does not start.  Start once with --fresh-state "
+		    "to set the file aside and take a new state", path);
+		return STORE_NO_STATE;
+	}
 	if (rp->have_state)
 		return 0;
 	if (sb.st_size > 0 && !rp->damaged && st.records == 0) {
@@ -533,6 +545,20 @@ store_open(const char *path, struct store_replay *rp)
 
 	if ((r = store_check(path, &seen)) != 0)
 		return r;
+	if (seen.unreadable) {
+		/* --fresh-state: kept for whoever can read it, not used. */
+		char *copy = statefile_set_aside(path);
+
+		if (copy == NULL || unlink(path) == -1) {
+			log_warn("%s: cannot set the unreadable file aside",
+			    path);
+			free(copy);
+			return -1;
+		}
+		log_warnx("%s: set aside as %s; starting a new status file",
+		    path, copy);
+		free(copy);
+	}
 	memset(rp, 0, sizeof(*rp));
 	rp->is_new = seen.is_new;
 	rp->unknown = seen.unknown;

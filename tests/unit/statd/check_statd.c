@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <arpa/inet.h>
 #include <check.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -1018,6 +1019,55 @@ START_TEST(test_new_or_lost)
 END_TEST
 
 /*
+ * A version field that reads as a newer format (byte 8 flipped to 17):
+ * refused, the file untouched; --fresh-state sets it aside, whole, and
+ * starts a new file with a state above the clock's floor.
+ */
+START_TEST(test_unreadable_version)
+{
+	struct store_replay rp;
+	char *buf, *after, *copy = NULL;
+	struct dirent *de;
+	size_t len, alen;
+	DIR *d;
+
+	buf = scenario_file(&len);
+	buf[8] ^= 0x10;
+	tu_write_file(path, buf, len);
+	tu_log_capture_start();
+	ck_assert_int_eq(restart(BOOT_A, &rp), STORE_NO_STATE);
+	tu_log_capture_stop();
+	ck_assert_msg(tu_log_contains("version 17") &&
+	    tu_log_contains("--fresh-state"), "%s", tu_log_text());
+	after = tu_read_file(path, &alen);
+	ck_assert_uint_eq(alen, len);
+	ck_assert_mem_eq(after, buf, len);
+	free(after);
+
+	conf.fresh_state = 1;
+	ck_assert_int_eq(restart(BOOT_A, &rp), 0);
+	conf.fresh_state = 0;
+	ck_assert_int_gt(sm_state, (int)(time(NULL) / 60 * 2));
+	ck_assert_uint_eq(mon_count(), 0);
+	ck_assert_int_eq(restart(BOOT_A, &rp), 0);
+	ck_assert(!rp.damaged && !rp.unknown);
+	d = opendir(dir);
+	ck_assert_ptr_nonnull(d);
+	while ((de = readdir(d)) != NULL)
+		if (strncmp(de->d_name, "statd.status.bad.", 17) == 0)
+			copy = tu_path(dir, de->d_name);
+	closedir(d);
+	ck_assert_ptr_nonnull(copy);
+	after = tu_read_file(copy, &alen);
+	ck_assert_uint_eq(alen, len);
+	ck_assert_mem_eq(after, buf, len);
+	free(after);
+	free(copy);
+	free(buf);
+}
+END_TEST
+
+/*
  * A file of the earlier format holds one copy of the state: a restart
  * rewrites it with two.
  */
@@ -1195,6 +1245,7 @@ statd_suite(void)
 	tcase_add_test(tc, test_state_lost);
 	tcase_add_test(tc, test_new_or_lost);
 	tcase_add_test(tc, test_one_copy_rewritten);
+	tcase_add_test(tc, test_unreadable_version);
 	tcase_add_test(tc, test_mon_bytes_limit);
 	tcase_add_test(tc, test_privsep_large_file);
 	suite_add_tcase(s, tc);
