@@ -18,3 +18,10 @@ $(COMMON_UNIT): $(B)/%: $(B)/%.o $(TESTUTIL_OBJ) $(LIBCOMMON)
 	$(CC) $(HM_LDFLAGS) -o $@ $^ $(CHECK_LIBS)
 
 build: $(LIBCOMMON)
+
+# The project's one version: every program's --version, smsd's Server
+# header, /v1/server and sms_build_info.  Only progopt.o carries it, and it
+# is rebuilt when this file changes.
+HM_VERSION := 0.9.0
+$(B)/src/common/progopt.o: HM_CPPFLAGS += -DHM_VERSION='"$(HM_VERSION)"'
+$(B)/src/common/progopt.o: src/common/module.mk

@@ -34,6 +34,7 @@
 #include "clusterev.h"
 #include "log.h"
 #include "pidfile.h"
+#include "progopt.h"
 #include "sam.h"
 #include "smspost.h"
 #include "timeutil.h"
@@ -78,11 +79,14 @@ struct samd {
 	struct sam_clview	 clview;	/* corosync membership heard */
 };
 
+static const char usage_text[] =
+    "usage: samd [-d] [-H heartbeat] [-W window] "
+    "CLUS_FAIL | NODE_FAIL | PROC_FAIL\n       samd -h\n";
+
 static __attribute__((noreturn)) void
 usage(void)
 {
-	fprintf(stderr, "usage: samd [-d] [-H heartbeat] [-W window] "
-	    "CLUS_FAIL | NODE_FAIL | PROC_FAIL\n       samd -h\n");
+	fputs(usage_text, stderr);
 	exit(1);
 }
 
@@ -503,7 +507,8 @@ main(int argc, char *argv[])
 	sam_clview_init(&sd.clview);
 	log_procname("samd");
 	log_init(1, 0);
-	while ((ch = getopt(argc, argv, "dhH:W:")) != -1) {
+	while ((ch = progopt_getopt(argc, argv, "dhH:W:", "samd",
+	    usage_text)) != -1) {
 		switch (ch) {
 		case 'd':
 			debug = 1;

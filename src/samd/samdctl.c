@@ -17,16 +17,19 @@
 
 #include "log.h"
 #include "pidfile.h"
+#include "progopt.h"
 #include "sam.h"
 #include "timeutil.h"
 
 #define STOP_WAIT_MS	40000
 
+static const char usage_text[] =
+    "usage: samdctl stop | restart | status\n       samdctl -h\n";
+
 static __attribute__((noreturn)) void
 usage(int rc)
 {
-	fprintf(rc ? stderr : stdout,
-	    "usage: samdctl stop | restart | status\n       samdctl -h\n");
+	fputs(usage_text, rc ? stderr : stdout);
 	exit(rc);
 }
 
@@ -171,7 +174,8 @@ main(int argc, char *argv[])
 
 	log_procname("samdctl");
 	log_init(1, 0);
-	while ((ch = getopt(argc, argv, "h")) != -1) {
+	while ((ch = progopt_getopt(argc, argv, "h", "samdctl",
+	    usage_text)) != -1) {
 		switch (ch) {
 		case 'h':
 			usage(0);

@@ -24,6 +24,7 @@
 #include "daemon.h"
 #include "log.h"
 #include "pidfile.h"
+#include "progopt.h"
 #include "sam.h"
 #include "timeutil.h"
 
@@ -37,12 +38,15 @@ static int	  ncmd;
 static char	*restart_arg;
 static const char *child_pidfile;
 
+static const char usage_text[] =
+    "usage: samkeep [-dF] [-c child_pidfile] "
+    "[-n failures] [-p pidfile] [-r restart_arg]\n"
+    "               [-w seconds] -- command [arg ...]\n";
+
 static __attribute__((noreturn)) void
 usage(void)
 {
-	fprintf(stderr, "usage: samkeep [-dF] [-c child_pidfile] "
-	    "[-n failures] [-p pidfile] [-r restart_arg]\n"
-	    "               [-w seconds] -- command [arg ...]\n");
+	fputs(usage_text, stderr);
 	exit(1);
 }
 
@@ -136,7 +140,8 @@ main(int argc, char *argv[])
 
 	log_procname("samkeep");
 	log_init(1, 0);
-	while ((ch = getopt(argc, argv, "c:dFn:p:r:w:")) != -1) {
+	while ((ch = progopt_getopt(argc, argv, "c:dFn:p:r:w:", "samkeep",
+	    usage_text)) != -1) {
 		switch (ch) {
 		case 'c':
 			child_pidfile = optarg;

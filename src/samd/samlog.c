@@ -9,20 +9,23 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "progopt.h"
 #include "sam.h"
 #include "timeutil.h"
+
+static const char usage_text[] =
+    "usage: samlog -t objtype -n objname [-s state] "
+    "[-p PLANNED|UNPLANNED] [-w time]\n"
+    "              [-u user_field|NULL] [--] [msg|NULL]\n"
+    "       samlog -i evid [-s state] [-p PLANNED|UNPLANNED] [-w time]"
+    "\n              [-u user_field|NULL] [--] [msg|NULL]\n"
+    "       samlog -h\n"
+    "objtype: CLUS NODE TIME APPL; state: UP DOWN GONE CHANGE\n";
 
 static __attribute__((noreturn)) void
 usage(int rc)
 {
-	fprintf(rc ? stderr : stdout,
-	    "usage: samlog -t objtype -n objname [-s state] "
-	    "[-p PLANNED|UNPLANNED] [-w time]\n"
-	    "              [-u user_field|NULL] [--] [msg|NULL]\n"
-	    "       samlog -i evid [-s state] [-p PLANNED|UNPLANNED] [-w time]"
-	    "\n              [-u user_field|NULL] [--] [msg|NULL]\n"
-	    "       samlog -h\n"
-	    "objtype: CLUS NODE TIME APPL; state: UP DOWN GONE CHANGE\n");
+	fputs(usage_text, rc ? stderr : stdout);
 	exit(rc);
 }
 
@@ -56,7 +59,8 @@ main(int argc, char *argv[])
 	ev.kind = 'E';
 	ev.state = SAM_NSTATES;
 	ev.time = -1;
-	while ((ch = getopt(argc, argv, "hi:n:p:s:t:u:w:")) != -1) {
+	while ((ch = progopt_getopt(argc, argv, "hi:n:p:s:t:u:w:", "samlog",
+	    usage_text)) != -1) {
 		switch (ch) {
 		case 'h':
 			usage(0);

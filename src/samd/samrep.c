@@ -11,6 +11,7 @@
 
 #include "log.h"
 #include "report.h"
+#include "progopt.h"
 #include "sam.h"
 #include "timeutil.h"
 
@@ -30,19 +31,21 @@ struct opts {
 	const char	*conv;
 };
 
+static const char usage_text[] =
+    "usage: samrep [-r SUMMARY] [-b beg_time] [-e end_time|LAST] "
+    "[-f file]\n"
+    "              [-k PLANNED|UNPLANNED]\n"
+    "       samrep -r FAILURES|EVENTS -t objtype -n objname [-b beg] "
+    "[-e end|LAST] [-f file] [-k kind]\n"
+    "       samrep -q EVENTS|OBJECTS [-t objtype] [-n objname] "
+    "[-b beg] [-e end|LAST] [-f file] [-k kind]\n"
+    "       samrep -c time\n"
+    "       samrep -h\n";
+
 static __attribute__((noreturn)) void
 usage(int rc)
 {
-	fprintf(rc ? stderr : stdout,
-	    "usage: samrep [-r SUMMARY] [-b beg_time] [-e end_time|LAST] "
-	    "[-f file]\n"
-	    "              [-k PLANNED|UNPLANNED]\n"
-	    "       samrep -r FAILURES|EVENTS -t objtype -n objname [-b beg] "
-	    "[-e end|LAST] [-f file] [-k kind]\n"
-	    "       samrep -q EVENTS|OBJECTS [-t objtype] [-n objname] "
-	    "[-b beg] [-e end|LAST] [-f file] [-k kind]\n"
-	    "       samrep -c time\n"
-	    "       samrep -h\n");
+	fputs(usage_text, rc ? stderr : stdout);
 	exit(rc);
 }
 
@@ -317,7 +320,8 @@ main(int argc, char *argv[])
 	log_init(1, 0);
 	memset(&o, 0, sizeof(o));
 	o.type = -1;
-	while ((ch = getopt(argc, argv, "b:c:e:f:hk:n:q:r:t:")) != -1) {
+	while ((ch = progopt_getopt(argc, argv, "b:c:e:f:hk:n:q:r:t:", "samrep",
+	    usage_text)) != -1) {
 		switch (ch) {
 		case 'b':
 			o.beg = optarg;

@@ -27,13 +27,17 @@
 #include "chan.h"
 #include "log.h"
 #include "pidfile.h"
+#include "progopt.h"
 #include "sam.h"
 #include "sigcluster.h"
+
+static const char usage_text[] =
+    "usage: samsigd [-d] -c fd [-p pidfile]\n";
 
 static __attribute__((noreturn)) void
 usage(void)
 {
-	fprintf(stderr, "usage: samsigd [-d] -c fd [-p pidfile]\n");
+	fputs(usage_text, stderr);
 	exit(1);
 }
 
@@ -56,7 +60,8 @@ main(int argc, char *argv[])
 	ssize_t n;
 
 	log_procname("samsigd");
-	while ((ch = getopt(argc, argv, "c:dp:")) != -1) {
+	while ((ch = progopt_getopt(argc, argv, "c:dp:", "samsigd",
+	    usage_text)) != -1) {
 		switch (ch) {
 		case 'c':
 			errno = 0;

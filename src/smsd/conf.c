@@ -298,7 +298,7 @@ conf_load(const char *path, struct smsd_conf *c)
 	if ((text = statefile_read(path, CONF_MAX_SIZE, &len)) == NULL) {
 		if (errno == ENOENT && strcmp(path, SMSD_CONF) == 0) {
 			/* No file at the default place: every default. */
-			return conf_parse("", path, c);
+			return conf_parse("", path, c) == -1 ? -1 : 1;
 		}
 		log_warn("%s", path);
 		return -1;

@@ -20,6 +20,7 @@
 #include <jansson.h>
 
 #include "log.h"
+#include "progopt.h"
 #include "smsd.h"
 
 #define RESP_MAX	(64 * 1024 * 1024)
@@ -29,19 +30,37 @@ static int port = SMSD_PORT;
 static int raw_json;
 static int timeout_ms = 10000;
 
+static const char usage_text[] =
+    "usage: smsctl [-j] [-f file] [-H host] [-m member] [-p port] "
+    "[-t seconds] command\n"
+    "commands: system | hardware | software [pattern] | filesystems |"
+    " health |\n"
+    "          events [-n pattern] [-P priority] [-l limit] |\n"
+    "          follow [-n pattern] [-P priority] | metrics | cluster |"
+    " server |\n"
+    "          post [-r count] [-s socket] name priority [message]\n";
+
 static __attribute__((noreturn)) void
 usage(void)
 {
-	fprintf(stderr,
-	    "usage: smsctl [-j] [-f file] [-H host] [-m member] [-p port] "
-	    "[-t seconds] command\n"
-	    "commands: system | hardware | software [pattern] | filesystems |"
-	    " health |\n"
-	    "          events [-n pattern] [-P priority] [-l limit] |\n"
-	    "          follow [-n pattern] [-P priority] | metrics | cluster |"
-	    " server |\n"
-	    "          post [-r count] [-s socket] name priority [message]\n");
+	fputs(usage_text, stderr);
 	exit(1);
+}
+
+/* optarg as a whole number from min to max, or a fatal message naming opt. */
+static int
+number_arg(const char *opt, const char *what, long min, long max)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(optarg, &end, 10);
+	if (*optarg == '\0' || *end != '\0' || errno != 0 || v < min ||
+	    v > max)
+		fatalx("%s %s: %s must be a whole number from %ld to %ld", opt,
+		    optarg, what, min, max);
+	return (int)v;
 }
 
 /* A connection to host and port, or -1 with errno set. */
@@ -567,6 +586,7 @@ int
 main(int argc, char *argv[])
 {
 	const char *conf_path = SMSD_CONF, *member = NULL, *cmd;
+	int conf_given = 0;
 	char path[1100], b1[32];
 	struct smsd_conf conf;
 	json_t *o, *e;
@@ -576,26 +596,43 @@ main(int argc, char *argv[])
 	log_procname("smsctl");
 	log_init(1, 0);
 	atexit(free_answer);
-	while ((ch = getopt(argc, argv, "+f:H:jm:p:t:")) != -1) {
+	while ((ch = progopt_getopt(argc, argv, "+f:H:jm:p:t:", "smsctl",
+	    usage_text)) != -1) {
 		switch (ch) {
-		case 'f': conf_path = optarg; break;
+		case 'f': conf_path = optarg; conf_given = 1; break;
 		case 'H': host = optarg; break;
 		case 'j': raw_json = 1; break;
 		case 'm': member = optarg; break;
-		case 'p': port = atoi(optarg); port_set = 1; break;
-		case 't': timeout_ms = atoi(optarg) * 1000; break;
+		case 'p':
+			port = number_arg("-p", "a port", 1, 65535);
+			port_set = 1;
+			break;
+		case 't':
+			timeout_ms = number_arg("-t", "the timeout in seconds",
+			    1, 86400) * 1000;
+			break;
 		default: usage();
 		}
 	}
 	argc -= optind;
 	argv += optind;
-	if (argc < 1 || port <= 0 || port > 65535 || timeout_ms <= 0)
+	if (argc < 1)
 		usage();
 	cmd = argv[0];
-	if (member != NULL || !port_set) {
-		/* quietly: a missing default file means defaults */
-		log_setverbose(-1);
-		if (conf_load(conf_path, &conf) == 0 && !port_set)
+	if (conf_given) {
+		/* A file named with -f is used, or smsctl stops. */
+		if (conf_load(conf_path, &conf) == -1)
+			fatalx("%s: cannot use this configuration", conf_path);
+		if (!port_set)
+			port = conf.port;
+		if (member != NULL)
+			find_member(member, &conf, conf_path);
+	} else if (member != NULL || !port_set) {
+		/*
+		 * The default file may be missing (every default applies) or
+		 * unreadable to this user (said, and the defaults apply).
+		 */
+		if (conf_load(conf_path, &conf) != -1 && !port_set)
 			port = conf.port;
 		if (member != NULL)
 			find_member(member, &conf, conf_path);

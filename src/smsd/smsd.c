@@ -21,6 +21,7 @@
 #include "log.h"
 #include "pidfile.h"
 #include "priv.h"
+#include "progopt.h"
 #include "timeutil.h"
 #include "smsd.h"
 
@@ -29,10 +30,13 @@ static struct smsd the_smsd;
 static struct event *stop_check_ev;
 static int64_t stop_started;
 
+static const char usage_text[] =
+    "usage: smsd [-dnv] [-f file] [-p port]\n";
+
 static __attribute__((noreturn)) void
 usage(void)
 {
-	fprintf(stderr, "usage: smsd [-dnv] [-f file] [-p port]\n");
+	fputs(usage_text, stderr);
 	exit(1);
 }
 
@@ -135,6 +139,7 @@ main(int argc, char *argv[])
 	struct pidfh *pfh = NULL;
 	const int sigs[4] = { SIGHUP, SIGTERM, SIGINT, 0 };
 	int ch, foreground = 1, check_only = 0, verbose = 0, port = 0, i;
+	int conf_missing;
 	uid_t uid = 0;
 	gid_t gid = 0;
 	char log_fdpath[32];
@@ -147,7 +152,8 @@ main(int argc, char *argv[])
 	d->conf_path = SMSD_CONF;
 	log_procname("smsd");
 	log_init(1, LOG_DAEMON);
-	while ((ch = getopt(argc, argv, "df:np:v")) != -1) {
+	while ((ch = progopt_getopt(argc, argv, "df:np:v", "smsd",
+	    usage_text)) != -1) {
 		switch (ch) {
 		case 'd':
 			foreground = 0;
@@ -175,16 +181,23 @@ main(int argc, char *argv[])
 	if (optind != argc)
 		usage();
 	log_setverbose(verbose);
-	if (conf_load(d->conf_path, &d->conf) == -1)
+	if ((conf_missing = conf_load(d->conf_path, &d->conf)) == -1)
 		fatalx("%s: configuration has errors", d->conf_path);
 	if (port != 0)
 		d->conf.port = port;
 	if (check_only) {
-		fprintf(stderr, "%s: configuration OK (member %s, port %d, "
-		    "%d members)\n", d->conf_path, d->conf.member_name,
-		    d->conf.port, d->conf.nmembers);
+		fprintf(stderr, "%s: %s (member %s, port %d, listening on",
+		    d->conf_path, conf_missing ? "no such file, every default "
+		    "applies" : "configuration OK", d->conf.member_name,
+		    d->conf.port);
+		for (i = 0; i < d->conf.nlisten; i++)
+			fprintf(stderr, " %s", d->conf.listen[i]);
+		fprintf(stderr, ", %d members)\n", d->conf.nmembers);
 		return 0;
 	}
+	if (conf_missing)
+		log_info("%s: no such file, every default applies",
+		    d->conf_path);
 	d->running_as_root = geteuid() == 0;
 	if (d->running_as_root && priv_lookup(d->conf.user, &uid, &gid) == -1)
 		fatalx("user %s: unknown", d->conf.user);

@@ -107,6 +107,10 @@ struct smsd_conf {
 
 void	conf_defaults(struct smsd_conf *);
 /* 0, or -1 after logging each error with file and line. */
+/*
+ * 0 when path was read, 1 when there is no file at the default place
+ * (SMSD_CONF) and every default applies, -1 on errors (logged).
+ */
 int	conf_load(const char *path, struct smsd_conf *);
 int	conf_parse(const char *text, const char *path, struct smsd_conf *);
 int	valid_member_name(const char *);

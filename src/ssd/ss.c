@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "ssd.h"
+#include "progopt.h"
 
 #define EXIT_ALLUP	0
 #define EXIT_SOMEDOWN	1
@@ -41,10 +42,13 @@ struct dirbuf {
 	char		 data[];
 };
 
+static const char usage_text[] =
+    "usage: ss [-cijlnrtu] [-D dir] [host ...]\n";
+
 static __attribute__((noreturn)) void
 usage(void)
 {
-	fprintf(stderr, "usage: ss [-cijlnrtu] [-D dir] [host ...]\n");
+	fputs(usage_text, stderr);
 	exit(EXIT_TROUBLE);
 }
 
@@ -254,7 +258,8 @@ main(int argc, char *argv[])
 	size_t i, nkeys = 0;
 	time_t now;
 
-	while ((ch = getopt(argc, argv, "cD:ijlnrtu")) != -1) {
+	while ((ch = progopt_getopt(argc, argv, "cD:ijlnrtu", "ss",
+	    usage_text)) != -1) {
 		switch (ch) {
 		case 'c':
 		case 'i':

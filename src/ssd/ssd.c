@@ -24,6 +24,7 @@
 #include "log.h"
 #include "pidfile.h"
 #include "priv.h"
+#include "progopt.h"
 #include "timeutil.h"
 #include "ssd.h"
 
@@ -44,11 +45,14 @@ struct ssd {
 	int		 ready;
 };
 
+static const char usage_text[] =
+    "usage: ssd [-dfvw] [-D dir] [-H name] [-i seconds] "
+    "[-p pidfile]\n           [-r rsh] [-u user] [host]\n";
+
 static __attribute__((noreturn)) void
 usage(void)
 {
-	fprintf(stderr, "usage: ssd [-dfvw] [-D dir] [-H name] [-i seconds] "
-	    "[-p pidfile]\n           [-r rsh] [-u user] [host]\n");
+	fputs(usage_text, stderr);
 	exit(1);
 }
 
@@ -290,7 +294,8 @@ main(int argc, char *argv[])
 	log_procname("ssd");
 	log_init(1, LOG_DAEMON);
 
-	while ((ch = getopt(argc, argv, "dD:fH:i:p:r:u:vw")) != -1) {
+	while ((ch = progopt_getopt(argc, argv, "dD:fH:i:p:r:u:vw", "ssd",
+	    usage_text)) != -1) {
 		switch (ch) {
 		case 'd':
 			foreground = 1;

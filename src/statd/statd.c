@@ -22,6 +22,7 @@
 #include "log.h"
 #include "pidfile.h"
 #include "priv.h"
+#include "progopt.h"
 #include "statd.h"
 #include "timeutil.h"
 
@@ -33,20 +34,24 @@ enum { OPT_FRESH_STATE = 256 };
 /* Long options only where nfs-utils' rpc.statd has no such option. */
 static const struct option longopts[] = {
 	{ "fresh-state", no_argument, NULL, OPT_FRESH_STATE },
+	PROGOPT_LONGOPTS,
 	{ NULL, 0, NULL, 0 }
 };
 
 static int	quit;
 
+static const char usage_text[] =
+    "usage: rpc.statd [-dF] [-a prog[,prog...]] "
+    "[-f statusfile] [-h bindaddr]\n"
+    "                 [-M maxbytes] [-m maxentries] [-n myname] "
+    "[-P pidfile]\n"
+    "                 [-p port] [-u user] [--fresh-state]\n"
+    "       rpc.statd -l [-f statusfile]\n";
+
 static __attribute__((noreturn)) void
 usage(void)
 {
-	fprintf(stderr, "usage: rpc.statd [-dF] [-a prog[,prog...]] "
-	    "[-f statusfile] [-h bindaddr]\n"
-	    "                 [-M maxbytes] [-m maxentries] [-n myname] "
-	    "[-P pidfile]\n"
-	    "                 [-p port] [-u user] [--fresh-state]\n"
-	    "       rpc.statd -l [-f statusfile]\n");
+	fputs(usage_text, stderr);
 	exit(1);
 }
 
@@ -227,6 +232,10 @@ main(int argc, char *argv[])
 		case OPT_FRESH_STATE:
 			conf.fresh_state = 1;
 			break;
+		case PROGOPT_HELP:
+			progopt_help(usage_text);
+		case PROGOPT_VERSION:
+			progopt_version("rpc.statd");
 		case 'M':
 			conf.max_bytes = number(optarg, 4096,
 			    STATD_MAX_BYTES_CAP, "-M");
