@@ -201,7 +201,7 @@ lock_current(struct reclog *rl)
 			return 0;
 		} else if (errno != ENOENT)
 			goto fail;
-		fd = open(rl->path, open_flags(rl) | O_CREAT, rl->mode);
+		fd = open_regular(rl->path, open_flags(rl) | O_CREAT, rl->mode);
 		if (fd == -1)
 			goto fail;
 		log_debug("%s: replaced by another process, reopened",
@@ -765,7 +765,7 @@ reclog_open(const char *path, enum reclog_framing framing, size_t max_reclen,
 	rl->cut_to = -1;
 	if ((rl->path = strdup(path)) == NULL)
 		goto fail;
-	rl->fd = open(path, open_flags(rl) | O_CREAT, mode);
+	rl->fd = open_regular(path, open_flags(rl) | O_CREAT, mode);
 	if (rl->fd == -1)
 		goto fail;
 	if (lock_current(rl) == -1)
@@ -955,7 +955,7 @@ reclog_replay_file(const char *path, enum reclog_framing framing,
 	rl->cut_to = -1;
 	rl->readonly = 1;
 	if ((rl->path = strdup(path)) == NULL ||
-	    (rl->fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+	    (rl->fd = open_regular(path, O_RDONLY | O_CLOEXEC, 0)) == -1) {
 		saved = errno;
 		free(rl->path);
 		free(rl);
@@ -1085,7 +1085,7 @@ reopen_replaced(struct reclog *rl)
 	struct stat st;
 	int fd, saved;
 
-	if ((fd = open(rl->path, open_flags(rl))) == -1)
+	if ((fd = open_regular(rl->path, open_flags(rl), 0)) == -1)
 		return -1;
 	if (fstat(fd, &st) == -1) {
 		saved = errno;
@@ -1265,7 +1265,7 @@ reclog_compact(struct reclog *rl, reclog_emit_fn emit, void *arg)
 		note_replaced(rl);
 		goto fail;
 	}
-	if ((fd = open(rl->path, open_flags(rl))) == -1) {
+	if ((fd = open_regular(rl->path, open_flags(rl), 0)) == -1) {
 		/* The next commit retries the switch. */
 		log_warn("%s: cannot open the compacted file", rl->path);
 		note_replaced(rl);

@@ -190,7 +190,7 @@ statefile_read(const char *path, size_t max, size_t *lenp)
 	/* Room for the NUL must not overflow. */
 	if (max > SIZE_MAX / 2)
 		max = SIZE_MAX / 2;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+	if ((fd = open_regular(path, O_RDONLY | O_CLOEXEC, 0)) == -1)
 		return NULL;
 	if (fstat(fd, &st) == -1)
 		goto fail;
@@ -294,7 +294,7 @@ statefile_set_aside(const char *path)
 	time_t now;
 	int fd, i, saved;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+	if ((fd = open_regular(path, O_RDONLY | O_CLOEXEC, 0)) == -1)
 		return NULL;
 	if (fstat(fd, &st) == -1 ||
 	    (buf = malloc(COPY_BUFSZ)) == NULL ||

@@ -2,16 +2,22 @@
  * fdio: whole transfers through a pipe much smaller than the data, end of
  * file in the middle of a read, a reader that went away.
  */
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <check.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "../check_main.h"
 #include "fdio.h"
+#include "reclog.h"
+#include "statefile.h"
+#include "../testutil.h"
 
 #define BIG	(1024 * 1024 + 17)
 
@@ -80,6 +86,55 @@ START_TEST(test_reader_gone)
 }
 END_TEST
 
+static int
+count_rec(const void *rec, size_t len, int flags, uint64_t where, void *arg)
+{
+	(void)rec;
+	(void)len;
+	(void)flags;
+	(void)where;
+	(*(int *)arg)++;
+	return 0;
+}
+
+/*
+ * A FIFO planted where a state file belongs: every opener of state files
+ * refuses it at once (the test's timeout catches a wait), a regular file
+ * is opened with the caller's flags.
+ */
+START_TEST(test_open_regular)
+{
+	char *dir = tu_tmpdir(), *fifo = tu_path(dir, "fifo"),
+	    *file = tu_path(dir, "file");
+	struct reclog_stats st;
+	int fd, n = 0;
+
+	ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+	errno = 0;
+	ck_assert_int_eq(open_regular(fifo, O_RDONLY | O_CLOEXEC, 0), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_int_eq(open_regular(fifo, O_RDWR | O_CREAT, 0600), -1);
+	ck_assert_ptr_null(reclog_open(fifo, RECLOG_TEXT, 4096, 0600,
+	    count_rec, &n, NULL));
+	ck_assert_int_eq(reclog_replay_file(fifo, RECLOG_BINARY, 4096,
+	    count_rec, &n, &st), -1);
+	ck_assert_ptr_null(statefile_read(fifo, 4096, NULL));
+	ck_assert_int_eq(n, 0);
+
+	tu_write_file(file, "x", 1);
+	fd = open_regular(file, O_RDWR | O_CLOEXEC, 0);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(fcntl(fd, F_GETFL) & O_NONBLOCK, 0);
+	close(fd);
+	ck_assert_int_eq(open_regular(dir, O_RDONLY, 0), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	tu_rmtree(dir);
+	free(fifo);
+	free(file);
+	free(dir);
+}
+END_TEST
+
 static Suite *
 fdio_suite(void)
 {
@@ -89,6 +144,8 @@ fdio_suite(void)
 	tcase_add_test(tc, test_big_transfer);
 	tcase_add_test(tc, test_short_then_eof);
 	tcase_add_test(tc, test_reader_gone);
+	tcase_add_test(tc, test_open_regular);
+	tcase_set_timeout(tc, 10);
 	suite_add_tcase(s, tc);
 	return s;
 }
