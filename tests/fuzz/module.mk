@@ -67,6 +67,7 @@ $(FUZZ_O)/rpc/%.o: $(B)/rpc/%.c | $(GENERATED)
 # The per-file flags the parts give their own objects.
 $(FUZZ_O)/src/smsd/corosync.o $(FUZZ_O)/src/cluster/%.o: \
 	FUZZ_XFLAGS += -Isrc/cluster $(CLUSTER_CFLAGS)
+$(FUZZ_O)/src/common/progopt.o: FUZZ_XFLAGS += -DHM_VERSION='"$(HM_VERSION)"'
 $(FUZZ_O)/src/ssd/csstat.o: FUZZ_XFLAGS += $(CSSTAT_DEFS)
 $(FUZZ_O)/src/ssd/csstat.o: $(PATHS_STAMP)
 $(FUZZ_O)/tests/fuzz/cluster/%.o: FUZZ_XFLAGS += $(CLUSTER_CFLAGS)

@@ -70,12 +70,18 @@ def st_done(mon):
     return b"D" + struct.pack("<H", len(mon)) + mon
 
 
-status = rl_binary([st_state(3), st_mon(b"client1", b"nfs1"),
-                    st_mon(b"198.18.0.2", b"nfs1"),
-                    st_mon(b"Client1", b"localhost", proc=17),
-                    st_notify(b"client9"), st_done(b"client9"),
-                    st_notify(b"fe80::1"), st_unmon(b"client1", b"nfs1"),
-                    st_unmon_all(b"localhost"), st_state(5)])
+records = [st_state(3), st_mon(b"client1", b"nfs1"),
+           st_mon(b"198.18.0.2", b"nfs1"),
+           st_mon(b"Client1", b"localhost", proc=17),
+           st_notify(b"client9"), st_done(b"client9"),
+           st_notify(b"fe80::1"), st_unmon(b"client1", b"nfs1"),
+           st_unmon_all(b"localhost"), st_state(5)]
+status = rl_binary(records)
+# 'R': the records alone, framed by the target with good checksums.
+put("statd", "statusfile", "records",
+    b"R" + b"".join(struct.pack("<H", len(r)) + r for r in records))
+put("statd", "statusfile", "records-no-state",
+    b"R" + b"".join(struct.pack("<H", len(r)) + r for r in records[1:-1]))
 put("statd", "statusfile", "typical", status)
 put("statd", "statusfile", "torn-tail", status[:-7])
 put("statd", "statusfile", "empty", b"")

@@ -1,6 +1,9 @@
 /*
  * libFuzzer target: rpc.statd's status file as found at start-up (store.c's
- * record decoder over the binary record log).  Must hold:
+ * record decoder over the binary record log).  The input is the file; or,
+ * when it begins with 'R', the records to frame into one (u16 length,
+ * payload; each gets a good checksum), so that the decoder behind the
+ * checksums is reached as often as the framing.  Must hold:
  *  - rpc.statd -l (store_list) reads it, or refuses a newer version;
  *  - an open refuses only a newer version or a file whose state is lost;
  *  - the open that repairs it, a second open, and an open after a
@@ -9,8 +12,10 @@
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "reclog.h"
 #include "smspost.h"
 #include "../../../src/statd/statd.h"
 #include "../fuzzutil.h"
@@ -54,6 +59,39 @@ fz_sf_same(const struct fz_sf_view *a, const struct fz_sf_view *b)
 	    a->state == b->state;
 }
 
+/* The records of in framed into a status file at path. */
+static void
+fz_sf_frame(const char *path, const uint8_t *data, size_t size)
+{
+	struct fz_in in = { data, size };
+	unsigned char *file, le[8];
+	const uint8_t *rec;
+	size_t len, off = 0;
+	unsigned n;
+	uint32_t sum;
+
+	/* Header, then 8 bytes of framing per 2 bytes of input at most. */
+	FUZZ_CHECK((file = malloc(16 + size * 5)) != NULL);
+	memcpy(file, "HMRECLOG\1\0\0\0\0\0\0\0", 16);
+	off = 16;
+	while (fz_u16(&in, &n) == 0) {
+		rec = fz_bytes(&in, n % 2048, &len);
+		le[0] = (unsigned char)len;
+		le[1] = (unsigned char)(len >> 8);
+		le[2] = le[3] = 0;
+		sum = crc32c(crc32c(0, le, 4), rec, len);
+		le[4] = (unsigned char)sum;
+		le[5] = (unsigned char)(sum >> 8);
+		le[6] = (unsigned char)(sum >> 16);
+		le[7] = (unsigned char)(sum >> 24);
+		memcpy(file + off, le, 8);
+		memcpy(file + off + 8, rec, len);
+		off += 8 + len;
+	}
+	fz_write(path, file, off);
+	free(file);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
 int
@@ -70,7 +108,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	smspost_socket(NULL);
 	fz_path(path, sizeof(path), "statd.status");
 	conf.statusfile = path;
-	fz_write(path, data, size);
+	if (size > 0 && data[0] == 'R')
+		fz_sf_frame(path, data + 1, size - 1);
+	else
+		fz_write(path, data, size);
 
 	FUZZ_CHECK((out = fopen("/dev/null", "w")) != NULL);
 	r = store_list(path, out);
