@@ -124,53 +124,105 @@ ss_elapsed(int64_t seconds, char *buf, size_t bufsz)
 	return (int)n;
 }
 
+/*
+ * A value right-aligned in a field of width columns after a word (AST's
+ * "%7s" after "up", "idle", "load"...): a value as wide as its field or
+ * wider gets a blank first, so that no two fields ever touch.
+ */
+static void
+put_value(struct line *l, const char *s, size_t n, int width)
+{
+	if (n >= (size_t)width)
+		put_lit(l, " ");
+	put_field(l, s, n, width);
+}
+
 static void
 put_elapsed(struct line *l, long secs, int width)
 {
 	char t[32];
 	int n = ss_elapsed(secs, t, sizeof(t));
 
-	put_field(l, t, (size_t)n, width);
+	put_value(l, t, (size_t)n, width);
 }
 
+static void
+put_num(struct line *l, long v, int width)
+{
+	char tmp[24], *end = tmp + sizeof(tmp), *p;
+	uint64_t u = v < 0 ? -(uint64_t)v : (uint64_t)v;
+
+	p = digits(u, 1, end);
+	if (v < 0)
+		*--p = '-';
+	put_value(l, p, (size_t)(end - p), width);
+}
+
+/*
+ * The name in 12 columns, then the state right-aligned in 4 (AST's
+ * "%-12s%4s"); a name of 12 characters or more still gets one blank
+ * before the state.
+ */
+static void
+put_name_state(struct line *l, const char *name, const char *state)
+{
+	size_t n = strlen(name), k = strlen(state);
+	size_t pad = (n < NAME_WIDTH ? NAME_WIDTH - n : 0) + (k < 4 ? 4 - k : 0);
+
+	put_mem(l, name, n);
+	put_blanks(l, pad > 0 ? pad : 1);
+	put_mem(l, state, k);
+}
+
+/*
+ * AST's line: "%-12s%4s%7s,%3d user%s idle%7s, load%3d.%02d, %%usr%3d,
+ * %%sys%3d", where user%s is "user, " for one user and "users," otherwise,
+ * and the idle time is "%" when it is longer than the up time (AST's
+ * csstat makes it so when nobody is logged in).  A down host shows zeros.
+ */
 int
 ss_line(const struct ss_host *h, char *buf, size_t bufsz)
 {
 	struct line l = { buf, 0, bufsz };
 	const Csstat_t *st = &h->st;
+	int up = h->state != SS_DOWN;
 
 	if (bufsz > 0)
 		buf[0] = '\0';
-	put_field(&l, h->name, strlen(h->name), -NAME_WIDTH);
 	switch (h->state) {
 	case SS_NOSTATUS:
+		put_field(&l, h->name, strlen(h->name), -NAME_WIDTH);
 		put_lit(&l, "  *no status*");
 		break;
 	case SS_UNKNOWN:
+		put_field(&l, h->name, strlen(h->name), -NAME_WIDTH);
 		put_lit(&l, "  *unknown host*");
 		break;
 	case SS_DOWN:
-		put_lit(&l, "down ");
-		put_elapsed(&l, -st->up, 6);
-		put_lit(&l, ",  0 users, idle      0, load  0.00, %usr  0, "
-		    "%sys  0");
-		break;
 	case SS_UP:
 	default:
-		put_lit(&l, "  up ");
-		put_elapsed(&l, st->up, 6);
-		put_lit(&l, ", ");
-		put_int(&l, st->users, 2, 0);
-		put_lit(&l, " users, idle ");
-		put_elapsed(&l, st->idle, 6);
-		put_lit(&l, ", load ");
-		put_int(&l, st->load / 100, 2, 0);
+		put_name_state(&l, h->name, up ? "up" : "down");
+		put_elapsed(&l, up ? st->up : -st->up, 7);
+		put_lit(&l, ",");
+		put_num(&l, up ? st->users : 0, 3);
+		if (up && st->users == 1)
+			put_lit(&l, " user,  idle");
+		else
+			put_lit(&l, " users, idle");
+		if (!up)
+			put_value(&l, "0", 1, 7);
+		else if (st->users == 0 || st->idle > st->up)
+			put_value(&l, "%", 1, 7);
+		else
+			put_elapsed(&l, st->idle, 7);
+		put_lit(&l, ", load");
+		put_num(&l, up ? st->load / 100 : 0, 3);
 		put_lit(&l, ".");
-		put_int(&l, st->load % 100, 2, 1);
-		put_lit(&l, ", %usr ");
-		put_int(&l, st->pctusr, 2, 0);
-		put_lit(&l, ", %sys ");
-		put_int(&l, st->pctsys, 2, 0);
+		put_int(&l, up ? st->load % 100 : 0, 2, 1);
+		put_lit(&l, ", %usr");
+		put_num(&l, up ? st->pctusr : 0, 3);
+		put_lit(&l, ", %sys");
+		put_num(&l, up ? st->pctsys : 0, 3);
 		break;
 	}
 	return (int)l.len;

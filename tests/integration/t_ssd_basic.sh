@@ -47,9 +47,39 @@ format_ok() {
 	listing=$(ss_in beta)
 	echo "$listing"
 	[ "$(cut -d' ' -f1 <<<"$listing" | tr '\n' ' ')" = "alpha beta gamma " ] &&
-	! grep -vE '^[a-z]+ +up +[0-9][0-9.smhdw]*, +[0-9]+ users, idle +[0-9][0-9.smhdw]*, load +[0-9]+\.[0-9]{2}, %usr +[0-9]+, %sys +[0-9]+$' <<<"$listing"
+	! grep -vE '^[a-z]+ +up +[0-9][0-9.smhdw]*, +[0-9]+ (user, |users,) idle +([0-9][0-9.smhdw]*|%), load +[0-9]+\.[0-9]{2}, %usr +[0-9]+, %sys +[0-9]+$' <<<"$listing"
 }
 tap_check "one line per host, sorted by name, in the original format" format_ok
+
+# AST's rules, against the numbers ss -j gives: "1 user,  idle" but "N
+# users, idle" otherwise, and an idle time of % when nobody is logged in
+# or the idle time is longer than the up time.
+ast_rules() {
+	local h line js users want_u want_i
+	for h in alpha beta gamma; do
+		line=$(ss_in beta "$h") js=$(ss_in beta -j "$h")
+		echo "$line"
+		users=$(jq -r '.[0].users' <<<"$js")
+		if [ "$users" = 1 ]; then want_u=", +1 user,  idle"; else want_u=", +$users users, idle"; fi
+		if jq -e '.[0].users == 0 or .[0].idle > .[0].up' <<<"$js" >/dev/null; then
+			want_i="idle +%,"
+		else
+			want_i="idle +[0-9][0-9.smhdw]*,"
+		fi
+		grep -qE "$want_u" <<<"$line" && grep -qE "$want_i" <<<"$line" ||
+			{ echo "expected /$want_u/ and /$want_i/ from $js"; return 1; }
+	done
+}
+tap_check "users and idle time as AST's ss prints them" ast_rules
+
+# A name longer than the 12 columns still leaves a blank before the state,
+# "down" too (an atime of 5: up 0, marked down 5 s ago).
+longname=beta-longer-hostname-example
+touch "$share/$longname"
+touch -a -d @5 "$share/$longname"
+tap_check "a long name never touches the state" eval \
+	"ss_in beta $longname | grep -E '^$longname +down +[0-9]'"
+rm -f "$share/$longname"
 ss_in beta >/dev/null
 tap_check "ss exits 0 when every host is up" [ $? -eq 0 ]
 

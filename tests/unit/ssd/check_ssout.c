@@ -6,6 +6,7 @@
 
 #include <check.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -99,15 +100,15 @@ static const struct {
 	long		 up;
 	const char	*want;
 } elapsed_lines[] = {
-	{ 45, "h             up 45.00s,  1 users, idle      0, load  1.04, "
+	{ 45, "h             up 45.00s,  1 user,  idle      0, load  1.04, "
 	    "%usr 99, %sys  0" },
-	{ 303, "h             up  5m03s,  1 users, idle      0, load  1.04, "
+	{ 303, "h             up  5m03s,  1 user,  idle      0, load  1.04, "
 	    "%usr 99, %sys  0" },
-	{ 11220, "h             up  3h07m,  1 users, idle      0, load  1.04, "
+	{ 11220, "h             up  3h07m,  1 user,  idle      0, load  1.04, "
 	    "%usr 99, %sys  0" },
-	{ 190800, "h             up  2d05h,  1 users, idle      0, load  1.04, "
+	{ 190800, "h             up  2d05h,  1 user,  idle      0, load  1.04, "
 	    "%usr 99, %sys  0" },
-	{ 1468800, "h             up  2w03d,  1 users, idle      0, load  1.04, "
+	{ 1468800, "h             up  2w03d,  1 user,  idle      0, load  1.04, "
 	    "%usr 99, %sys  0" },
 };
 
@@ -145,6 +146,73 @@ START_TEST(test_long_name_and_big_values)
 	ss_line(&h, line, sizeof(line));
 	ck_assert_str_eq(line, "a-rather-long-host-name  up 100w00d, 255 users,"
 	    " idle 55w03d, load 20.40, %usr 100, %sys 100");
+}
+END_TEST
+
+/*
+ * AST's ss: "%-12s%4s%7s,%3d user%s idle%7s, load%3d.%02d, %%usr%3d,
+ * %%sys%3d", user%s being "user, " for one user and "users," otherwise,
+ * the idle time "%" when it is longer than the up time (and, as AST's
+ * csstat makes it, with nobody logged in).
+ */
+static const struct {
+	int		 users;
+	long		 up, idle;
+	const char	*want;
+} ast_lines[] = {
+	{ 0, 273664, 3900, "alpha         up  3d04h,  0 users, idle      %, "
+	    "load  0.48, %usr  3, %sys  1" },
+	{ 1, 273664, 3900, "alpha         up  3d04h,  1 user,  idle  1h05m, "
+	    "load  0.48, %usr  3, %sys  1" },
+	{ 2, 273664, 3900, "alpha         up  3d04h,  2 users, idle  1h05m, "
+	    "load  0.48, %usr  3, %sys  1" },
+	{ 1, 3000, 3900, "alpha         up 50m00s,  1 user,  idle      %, "
+	    "load  0.48, %usr  3, %sys  1" },
+	{ 2, 3900, 3900, "alpha         up  1h05m,  2 users, idle  1h05m, "
+	    "load  0.48, %usr  3, %sys  1" },
+};
+
+START_TEST(test_ast_users_and_idle)
+{
+	char name[] = "alpha", line[256];
+	struct ss_host h = { name, SS_UP, { ast_lines[_i].up,
+	    ast_lines[_i].idle, 48, 3, 1, ast_lines[_i].users } };
+
+	ss_line(&h, line, sizeof(line));
+	ck_assert_str_eq(line, ast_lines[_i].want);
+}
+END_TEST
+
+/*
+ * AST's columns for names that fit; a longer name still leaves a blank
+ * before the state, the only field that could touch it.
+ */
+START_TEST(test_long_names_never_touch)
+{
+	static const struct {
+		const char	*name, *want;
+	} c[] = {
+		{ "abcdefghijk", "abcdefghijk down  2h05m" },
+		{ "abcdefghijkl", "abcdefghijkl down  2h05m" },
+		{ "beta-longer-hostname-example",
+		    "beta-longer-hostname-example down  2h05m" },
+		{ "abcdefghijkl", "abcdefghijkl  up  3d04h" },
+	};
+	char name[64], line[256];
+	struct ss_host h;
+	size_t i;
+
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		memset(&h, 0, sizeof(h));
+		snprintf(name, sizeof(name), "%s", c[i].name);
+		h.name = name;
+		h.state = i < 3 ? SS_DOWN : SS_UP;
+		h.st.up = i < 3 ? -7500 : 273664;
+		h.st.users = 2;
+		ss_line(&h, line, sizeof(line));
+		ck_assert_msg(strncmp(line, c[i].want, strlen(c[i].want)) == 0,
+		    "got \"%s\", want \"%s...\"", line, c[i].want);
+	}
 }
 END_TEST
 
@@ -300,6 +368,9 @@ ssout_suite(void)
 	    sizeof(elapsed_lines) / sizeof(elapsed_lines[0]));
 	tcase_add_test(tc, test_no_status_lines);
 	tcase_add_test(tc, test_long_name_and_big_values);
+	tcase_add_loop_test(tc, test_ast_users_and_idle, 0,
+	    sizeof(ast_lines) / sizeof(ast_lines[0]));
+	tcase_add_test(tc, test_long_names_never_touch);
 	tcase_add_test(tc, test_elapsed_matches_fmt_elapsed);
 	tcase_add_test(tc, test_json);
 	tcase_add_test(tc, test_json_unknown_name);
