@@ -10,9 +10,14 @@ SAM_LIB_SRCS := $(filter-out $(SAM_MAINS:%=src/samd/%.c) $(SAM_SIGD_SRCS),$(sort
 SAM_LIB_OBJS := $(SAM_LIB_SRCS:%.c=$(B)/%.o)
 SAM_PROGS    := $(SAM_MAINS:%=$(B)/bin/%)
 
-$(filter-out $(B)/bin/samsigd,$(SAM_PROGS)): $(B)/bin/%: $(B)/src/samd/%.o $(SAM_LIB_OBJS) $(LIBCOMMON)
+$(filter-out $(B)/bin/samsigd $(B)/bin/samrep,$(SAM_PROGS)): $(B)/bin/%: $(B)/src/samd/%.o $(SAM_LIB_OBJS) $(LIBCOMMON)
 	@mkdir -p $(@D)
 	$(CC) $(HM_LDFLAGS) -o $@ $^ -lpthread
+
+# samrep -j writes JSON with jansson, as smsd does.
+$(B)/bin/samrep: $(B)/src/samd/samrep.o $(SAM_LIB_OBJS) $(LIBCOMMON)
+	@mkdir -p $(@D)
+	$(CC) $(HM_LDFLAGS) -o $@ $^ $(JANSSON_LIBS) -lpthread
 
 $(B)/src/samd/samsigd.o $(SAM_SIGD_OBJS): HM_CPPFLAGS += -Isrc/cluster $(CLUSTER_CFLAGS)
 $(B)/bin/samsigd: $(B)/src/samd/samsigd.o $(SAM_SIGD_OBJS) $(SAM_LIB_OBJS) $(LIBCLUSTER) $(LIBCOMMON)
@@ -27,8 +32,8 @@ $(SAMGEN): $(B)/tests/tools/samgen.o $(SAM_LIB_OBJS) $(LIBCOMMON)
 PROGS      += $(SAM_PROGS) $(SAMGEN)
 SBIN_PROGS += $(filter-out $(B)/bin/samrep $(B)/bin/samlog,$(SAM_PROGS))
 BIN_PROGS  += $(B)/bin/samrep $(B)/bin/samlog
-MANPAGES   += man/samd.1m man/samsigd.1m man/samkeep.1m man/samlog.1m \
-	man/samrep.1m man/samdctl.1m
+MANPAGES   += man/samd.8 man/samsigd.8 man/samkeep.8 man/samlog.8 \
+	man/samrep.8 man/samdctl.8
 SH_SCRIPTS += src/samd/samd.sh src/samd/demo.sh
 
 SAM_UNIT := $(patsubst %.c,$(B)/%,$(wildcard tests/unit/samd/check_*.c))

@@ -45,6 +45,9 @@
 #define SAM_APPL_NAME		"samd"
 #define SAM_TIME_NAME		"clock"
 #define SAM_CLUS_DEFAULT	"cluster"
+/* The objects of node event signals (samsigd): NODE "node:event", ... */
+#define SAM_SIG_EVENT		":event"	/* SIGUSR1 */
+#define SAM_SIG_POWER		":powerfail"	/* SIGPWR */
 
 enum sam_type { SAM_CLUS, SAM_NODE, SAM_TIME, SAM_APPL, SAM_NTYPES };
 enum sam_state { SAM_UP, SAM_DOWN, SAM_GONE, SAM_CHANGE, SAM_NSTATES };

@@ -24,6 +24,7 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <poll.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -119,6 +120,12 @@ post_event(const struct sam_event *ev, const char *when)
 	else if (ev->state == SAM_DOWN) {
 		name = "hostmon.samd.outage";
 		pri = ev->plan == SAM_PLANNED ? SMSPOST_NOTICE : SMSPOST_ERROR;
+	} else if (ev->type == SAM_NODE && ev->state == SAM_CHANGE &&
+	    strchr(ev->name, ':') != NULL) {
+		/* A node event signal (signal_event). */
+		name = "hostmon.samd.signal";
+		pri = strstr(ev->name, SAM_SIG_POWER) != NULL ?
+		    SMSPOST_WARNING : SMSPOST_NOTICE;
 	} else if (ev->state == SAM_UP) {
 		name = "hostmon.samd.up";
 		pri = SMSPOST_NOTICE;
@@ -326,6 +333,62 @@ state_event(struct samd *sd, const struct sam_msg *m)
 		sam_clview_logged(&ev, st.time_ms, real_ms());
 }
 
+/*
+ * A node event signal that samsigd caught becomes an event of its own
+ * object, NODE "node:event" (SIGUSR1) or NODE "node:powerfail" (SIGPWR):
+ * a CHANGE, so it neither starts nor ends an outage of the node, and
+ * samrep counts it as it counts clock changes.  A ':' is in no host
+ * name, so these objects never meet a cluster member's.
+ */
+static void
+signal_event(struct samd *sd, const struct sam_msg *m)
+{
+	struct sam_msg_signal s;
+	struct sam_event ev;
+	struct passwd pw, *pwp = NULL;
+	char pwbuf[1024];
+	const char *what, *suffix, *sname, *why;
+	int nlen;
+
+	if (sam_msg_get_signal(m, &s) == -1) {
+		log_warnx("samsigd: dropped a signal message");
+		return;
+	}
+	if (s.signo == SIGPWR) {
+		what = "power failure";
+		suffix = SAM_SIG_POWER;
+		sname = "SIGPWR";
+	} else if (s.signo == SIGUSR1) {
+		what = "node event";
+		suffix = SAM_SIG_EVENT;
+		sname = "SIGUSR1";
+	} else {
+		log_warnx("samsigd: signal %u is no node event signal, ignored",
+		    s.signo);
+		return;
+	}
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = 'E';
+	ev.type = SAM_NODE;
+	ev.state = SAM_CHANGE;
+	ev.plan = SAM_PLAN_NONE;
+	ev.time = real_ms() / 1000;
+	/* The node's name shortened, never the suffix, to fit. */
+	nlen = (int)(sizeof(ev.name) - 1 - strlen(suffix));
+	snprintf(ev.name, sizeof(ev.name), "%.*s%s", nlen, sam_nodename(),
+	    suffix);
+	/* The sender's user name, or its uid when it has none. */
+	if (getpwuid_r((uid_t)s.uid, &pw, pwbuf, sizeof(pwbuf), &pwp) == 0 &&
+	    pwp != NULL && sam_field_check(pw.pw_name, strlen(pw.pw_name),
+	    SAM_USER_MAX, 0, &why) == 0)
+		snprintf(ev.user, sizeof(ev.user), "%s", pw.pw_name);
+	else
+		snprintf(ev.user, sizeof(ev.user), "%u", s.uid);
+	snprintf(ev.msg, sizeof(ev.msg), "%s: %s from pid %u", what, sname,
+	    s.pid);
+	log_event(sd, &ev);
+}
+
 static void
 clinfo_event(struct samd *sd, const struct sam_msg *m)
 {
@@ -343,7 +406,6 @@ chan_read(struct samd *sd)
 {
 	struct sam_msg m;
 	struct sam_msg_hello h;
-	struct sam_msg_signal s;
 	const char *why;
 	int r;
 
@@ -374,10 +436,7 @@ chan_read(struct samd *sd)
 		}
 		break;
 	case SAM_MSG_SIGNAL:
-		if (sam_msg_get_signal(&m, &s) == 0)
-			log_info("node event signal %u (%s) from pid %u, uid "
-			    "%u", s.signo, s.signo == SIGPWR ? "power failure" :
-			    "node event", s.pid, s.uid);
+		signal_event(sd, &m);
 		break;
 	case SAM_MSG_NODE:
 	case SAM_MSG_CLUS:

@@ -2,7 +2,7 @@
 # samd: start script of the System Availability Monitor, installed as
 # /var/avail/sam/samd.  samkeep (or an administrator) runs it with the
 # reason samd starts; it checks its two parameters and runs the daemon in
-# the foreground.  Edit the parameters here; see samd(1M).
+# the foreground.  Edit the parameters here; see samd(8).
 #
 #	samd CLUS_FAIL | NODE_FAIL | PROC_FAIL
 #	samd -h

@@ -9,11 +9,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include "log.h"
 #include "report.h"
 #include "progopt.h"
 #include "sam.h"
 #include "timeutil.h"
+#include "utf8.h"
 
 enum mode { M_SUMMARY, M_FAILURES, M_EVENTS, M_Q_EVENTS, M_Q_OBJECTS,
     M_CONVERT };
@@ -29,14 +32,16 @@ struct opts {
 	int		 type;		/* -1 */
 	const char	*name;
 	const char	*conv;
+	int		 json;		/* -j */
 };
 
 static const char usage_text[] =
-    "usage: samrep [-r SUMMARY] [-b beg_time] [-e end_time|LAST] "
+    "usage: samrep [-j] [-r SUMMARY] [-b beg_time] [-e end_time|LAST] "
     "[-f file]\n"
     "              [-k PLANNED|UNPLANNED]\n"
-    "       samrep -r FAILURES|EVENTS -t objtype -n objname [-b beg] "
-    "[-e end|LAST] [-f file] [-k kind]\n"
+    "       samrep [-j] -r FAILURES|EVENTS -t objtype -n objname "
+    "[-b beg]\n"
+    "              [-e end|LAST] [-f file] [-k kind]\n"
     "       samrep -q EVENTS|OBJECTS [-t objtype] [-n objname] "
     "[-b beg] [-e end|LAST] [-f file] [-k kind]\n"
     "       samrep -c time\n"
@@ -127,11 +132,134 @@ header(const struct opts *o, const struct rep *r, const char *path,
 	printf("\n");
 }
 
+/*
+ * An object whose events are all CHANGE events (TIME.clock, the node
+ * event signals' NODE node:event and node:powerfail) is never down: its
+ * changes are counted, and it has no up time or state.
+ */
+static uint8_t *
+changes_only(const struct rep *r)
+{
+	uint8_t *c;
+	size_t i;
+
+	if ((c = calloc(r->nobjs + 1, 1)) == NULL)
+		fatal("calloc");
+	for (i = 0; i < r->nobjs; i++)
+		c[i] = 1;
+	for (i = 0; i < r->nev; i++)
+		if (r->evs[i].state != SAM_CHANGE)
+			c[r->evs[i].obj] = 0;
+	for (i = 0; i < r->nobjs; i++)
+		if (r->objs[i].type == SAM_TIME)
+			c[i] = 1;
+	return c;
+}
+
+/*
+ * -j: JSON through jansson (smsd's library), one value at a time, so a
+ * long report never becomes one tree in memory.  jansson takes only
+ * well-formed UTF-8: utf8_repair makes each stray byte U+FFFD first.
+ */
+static json_t *
+jstr(const char *s)
+{
+	size_t len;
+	char *ok;
+	json_t *j;
+
+	if (s == NULL)
+		s = "";
+	if ((ok = utf8_repair(s, strlen(s), &len)) == NULL)
+		fatal("malloc");
+	j = json_stringn(ok, len);
+	free(ok);
+	if (j == NULL)
+		fatalx("out of memory");
+	return j;
+}
+
+static json_t *
+jint(int64_t v)
+{
+	json_t *j = json_integer((json_int_t)v);
+
+	if (j == NULL)
+		fatalx("out of memory");
+	return j;
+}
+
+static void
+jkey(const char *key, int *first)
+{
+	json_t *k = jstr(key);
+
+	if (!*first)
+		putchar(',');
+	*first = 0;
+	json_dumpf(k, stdout, JSON_ENCODE_ANY);
+	putchar(':');
+	json_decref(k);
+}
+
+static void
+jfield(const char *key, json_t *v, int *first)
+{
+	if (v == NULL)
+		fatalx("out of memory");
+	jkey(key, first);
+	json_dumpf(v, stdout, JSON_ENCODE_ANY | JSON_COMPACT);
+	json_decref(v);
+}
+
+static json_t *
+jtime(int64_t t)
+{
+	return t < 0 ? json_null() : jint(t);
+}
+
+/* The header's facts, as members of the report's object. */
+static void
+jheader(const struct opts *o, const struct rep *r, const char *path,
+    int64_t now, int64_t beg, int64_t end, int *first)
+{
+	const struct rep_ev *fe = NULL, *le = NULL;
+	size_t i;
+
+	for (i = 0; i < r->nev; i++) {
+		if (fe == NULL || r->evs[i].evid < fe->evid)
+			fe = &r->evs[i];
+		if (le == NULL || r->evs[i].evid > le->evid)
+			le = &r->evs[i];
+	}
+	jfield("node", jstr(sam_nodename()), first);
+	if (o->type >= 0) {
+		jfield("type", jstr(sam_type_name(o->type)), first);
+		jfield("name", o->name != NULL ? jstr(o->name) : json_null(),
+		    first);
+	}
+	jfield("now", jint(now), first);
+	jfield("begin", jint(beg), first);
+	jfield("end", jint(end), first);
+	jfield("period_seconds", jint(end - beg), first);
+	jfield("event_log", jstr(path), first);
+	jfield("format_version", jint(r->version), first);
+	jfield("event_count", jint((int64_t)r->nev), first);
+	jfield("first_event", fe != NULL ? json_pack("{sIsI}", "id",
+	    (json_int_t)fe->evid, "time", (json_int_t)fe->time) : json_null(),
+	    first);
+	jfield("last_event", le != NULL ? json_pack("{sIsI}", "id",
+	    (json_int_t)le->evid, "time", (json_int_t)le->time) : json_null(),
+	    first);
+	jfield("planned_counts_as_up", json_boolean(o->planned_up), first);
+}
+
 static void
 summary(const struct opts *o, struct rep *r)
 {
 	struct rep_obj *ob;
 	char full[SAM_NAME_MAX + 8], t[32], u[24], p[24], pct[16];
+	uint8_t *chg = changes_only(r);
 	double up;
 	uint32_t i;
 
@@ -148,7 +276,7 @@ summary(const struct opts *o, struct rep *r)
 		snprintf(full, sizeof(full), "%s.%s", sam_type_name(ob->type),
 		    ob->name);
 		up = rep_uptime(ob, o->planned_up);
-		if (up < 0 || ob->type == SAM_TIME)
+		if (up < 0 || chg[i])
 			snprintf(pct, sizeof(pct), "-");
 		else
 			snprintf(pct, sizeof(pct), "%.3f", up);
@@ -156,8 +284,9 @@ summary(const struct opts *o, struct rep *r)
 		    ob->downs, tstr(ob->last_down, t, sizeof(t)),
 		    fmt_elapsed(ob->unplanned, u, sizeof(u)),
 		    fmt_elapsed(ob->planned, p, sizeof(p)), pct,
-		    ob->type == SAM_TIME ? "-" : sam_state_name(ob->last));
+		    chg[i] ? "-" : sam_state_name(ob->last));
 	}
+	free(chg);
 }
 
 static int
@@ -185,6 +314,36 @@ down_for(const struct rep *r, size_t i)
 	return -1;
 }
 
+/*
+ * The failures FAILURES lists, one per call: the DOWN events that start an
+ * outage (not a DOWN while down) inside [beg, end], planned ones left out
+ * under -k PLANNED.  *i is where to go on (0 first), *down the state so far
+ * (0 first); returns an index into r->evs, or -1 after the last.
+ */
+static ssize_t
+next_failure(const struct opts *o, const struct rep *r, int64_t beg,
+    int64_t end, size_t *i, int *down)
+{
+	const struct rep_ev *e;
+
+	for (; *i < r->nev; (*i)++) {
+		e = &r->evs[*i];
+		if (!listed(o, r, e))
+			continue;
+		if (e->state == SAM_UP || e->state == SAM_GONE)
+			*down = 0;
+		if (e->state != SAM_DOWN || *down)
+			continue;
+		*down = 1;
+		if (e->time < beg || e->time > end)
+			continue;
+		if (o->planned_up && e->plan == SAM_PLANNED)
+			continue;
+		return (ssize_t)(*i)++;
+	}
+	return -1;
+}
+
 static void
 failures(const struct opts *o, struct rep *r, int64_t beg, int64_t end)
 {
@@ -192,24 +351,15 @@ failures(const struct opts *o, struct rep *r, int64_t beg, int64_t end)
 	const struct rep_obj *ob;
 	char t[32], d[24], full[SAM_NAME_MAX + 8];
 	int64_t len;
-	size_t i;
+	size_t i, next = 0;
+	ssize_t k;
 	int down = 0;
 
 	printf("%8s  %-24s  %-19s  %9s  %-9s  %s\n", "ID", "OBJECT",
 	    "DOWN AT", "DOWN FOR", "KIND", "MESSAGE");
-	for (i = 0; i < r->nev; i++) {
+	while ((k = next_failure(o, r, beg, end, &next, &down)) >= 0) {
+		i = (size_t)k;
 		e = &r->evs[i];
-		if (!listed(o, r, e))
-			continue;
-		if (e->state == SAM_UP || e->state == SAM_GONE)
-			down = 0;
-		if (e->state != SAM_DOWN || down)
-			continue;
-		down = 1;
-		if (e->time < beg || e->time > end)
-			continue;
-		if (o->planned_up && e->plan == SAM_PLANNED)
-			continue;
 		ob = &r->objs[e->obj];
 		snprintf(full, sizeof(full), "%s.%s", sam_type_name(ob->type),
 		    ob->name);
@@ -273,6 +423,7 @@ static void
 q_objects(const struct opts *o, struct rep *r)
 {
 	const struct rep_obj *ob;
+	uint8_t *chg = changes_only(r);
 	double up;
 	uint32_t i;
 
@@ -295,13 +446,134 @@ q_objects(const struct opts *o, struct rep *r)
 		printf("unplanned=%" PRId64 "\nplanned=%" PRId64
 		    "\nperiod=%" PRId64 "\n", ob->unplanned, ob->planned,
 		    ob->observed);
-		if (up < 0 || ob->type == SAM_TIME)
+		if (up < 0 || chg[i])
 			printf("uptime=\n");
 		else
 			printf("uptime=%.3f\n", up);
-		printf("state=%s\n\n", ob->type == SAM_TIME ? "" :
+		printf("state=%s\n\n", chg[i] ? "" :
 		    sam_state_name(ob->last));
 	}
+	free(chg);
+}
+
+static void
+jsummary(const struct opts *o, struct rep *r, int64_t now, int64_t beg,
+    int64_t end)
+{
+	const struct rep_obj *ob;
+	uint8_t *chg = changes_only(r);
+	int first = 1, f, none;
+	double up;
+	uint32_t i;
+
+	putchar('{');
+	jheader(o, r, o->file, now, beg, end, &first);
+	jkey("objects", &first);
+	putchar('[');
+	for (f = 1, i = 0; i < r->nobjs; i++) {
+		ob = &r->objs[i];
+		if (!ob->seen)
+			continue;
+		if (o->type >= 0 && (int)ob->type != o->type)
+			continue;
+		if (o->name != NULL && strcmp(o->name, ob->name) != 0)
+			continue;
+		if (!f)
+			putchar(',');
+		f = 0;
+		first = 1;
+		none = chg[i];
+		up = rep_uptime(ob, o->planned_up);
+		putchar('{');
+		jfield("type", jstr(sam_type_name(ob->type)), &first);
+		jfield("name", jstr(ob->name), &first);
+		jfield("downs", jint(none ? 0 : (int64_t)ob->downs), &first);
+		jfield("last_down", none ? json_null() : jtime(ob->last_down),
+		    &first);
+		jfield("changes", jint(none ? (int64_t)ob->downs : 0), &first);
+		jfield("last_change", none ? jtime(ob->last_down) :
+		    json_null(), &first);
+		jfield("unplanned_down_seconds", jint(ob->unplanned), &first);
+		jfield("planned_down_seconds", jint(ob->planned), &first);
+		jfield("period_seconds", jint(ob->observed), &first);
+		jfield("up_percent", up < 0 || none ? json_null() :
+		    json_real(up), &first);
+		jfield("state", none ? json_null() :
+		    jstr(sam_state_name(ob->last)), &first);
+		putchar('}');
+	}
+	fputs("]}\n", stdout);
+	free(chg);
+}
+
+static void
+jfailures(const struct opts *o, struct rep *r, int64_t now, int64_t beg,
+    int64_t end)
+{
+	const struct rep_ev *e;
+	int64_t len;
+	size_t i, next = 0;
+	ssize_t k;
+	int first = 1, f = 1, down = 0;
+
+	putchar('{');
+	jheader(o, r, o->file, now, beg, end, &first);
+	jkey("failures", &first);
+	putchar('[');
+	while ((k = next_failure(o, r, beg, end, &next, &down)) >= 0) {
+		i = (size_t)k;
+		e = &r->evs[i];
+		if (!f)
+			putchar(',');
+		f = 0;
+		first = 1;
+		len = down_for(r, i);
+		putchar('{');
+		jfield("id", json_integer((json_int_t)e->evid), &first);
+		jfield("time", jint(e->time), &first);
+		/* null: still down. */
+		jfield("down_seconds", len < 0 ? json_null() : jint(len),
+		    &first);
+		jfield("planned", jstr(sam_plan_name(e->plan)), &first);
+		jfield("message", jstr(e->msg), &first);
+		putchar('}');
+	}
+	fputs("]}\n", stdout);
+}
+
+static void
+jevents(const struct opts *o, struct rep *r, int64_t now, int64_t beg,
+    int64_t end)
+{
+	const struct rep_ev *e;
+	size_t i;
+	int first = 1, f = 1;
+
+	putchar('{');
+	jheader(o, r, o->file, now, beg, end, &first);
+	jkey("events", &first);
+	putchar('[');
+	for (i = 0; i < r->nev; i++) {
+		e = &r->evs[i];
+		if (!listed(o, r, e) || e->time < beg || e->time > end)
+			continue;
+		if (!f)
+			putchar(',');
+		f = 0;
+		first = 1;
+		putchar('{');
+		jfield("id", json_integer((json_int_t)e->evid), &first);
+		jfield("time", jint(e->time), &first);
+		jfield("logtime", jint(e->logtime), &first);
+		jfield("state", jstr(sam_state_name(e->state)), &first);
+		jfield("planned", e->plan == SAM_PLAN_NONE ? json_null() :
+		    jstr(sam_plan_name(e->plan)), &first);
+		jfield("user", e->user != NULL && *e->user ? jstr(e->user) :
+		    json_null(), &first);
+		jfield("message", jstr(e->msg), &first);
+		putchar('}');
+	}
+	fputs("]}\n", stdout);
 }
 
 int
@@ -320,7 +592,7 @@ main(int argc, char *argv[])
 	log_init(1, 0);
 	memset(&o, 0, sizeof(o));
 	o.type = -1;
-	while ((ch = progopt_getopt(argc, argv, "b:c:e:f:hk:n:q:r:t:", "samrep",
+	while ((ch = progopt_getopt(argc, argv, "b:c:e:f:hjk:n:q:r:t:", "samrep",
 	    usage_text)) != -1) {
 		switch (ch) {
 		case 'b':
@@ -338,6 +610,9 @@ main(int argc, char *argv[])
 			break;
 		case 'h':
 			usage(0);
+		case 'j':
+			o.json = 1;
+			break;
 		case 'k':
 			o.k_given = 1;
 			if (strcmp(optarg, "PLANNED") == 0)
@@ -381,6 +656,9 @@ main(int argc, char *argv[])
 	}
 	if (optind != argc)
 		usage(1);
+	if (o.json && o.mode != M_SUMMARY && o.mode != M_FAILURES &&
+	    o.mode != M_EVENTS)
+		fatalx("-j goes with -r SUMMARY, FAILURES or EVENTS");
 	if (o.mode == M_CONVERT) {
 		if (o.beg || o.end || o.file || o.type >= 0 || o.name ||
 		    o.k_given)
@@ -453,14 +731,26 @@ main(int argc, char *argv[])
 
 	switch (o.mode) {
 	case M_SUMMARY:
+		if (o.json) {
+			jsummary(&o, &r, now, beg, end);
+			break;
+		}
 		header(&o, &r, o.file, now, beg, end);
 		summary(&o, &r);
 		break;
 	case M_FAILURES:
+		if (o.json) {
+			jfailures(&o, &r, now, beg, end);
+			break;
+		}
 		header(&o, &r, o.file, now, beg, end);
 		failures(&o, &r, beg, end);
 		break;
 	case M_EVENTS:
+		if (o.json) {
+			jevents(&o, &r, now, beg, end);
+			break;
+		}
 		header(&o, &r, o.file, now, beg, end);
 		events(&o, &r, beg, end);
 		break;

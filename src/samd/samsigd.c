@@ -96,15 +96,10 @@ main(int argc, char *argv[])
 	if (fcntl(chan, F_SETFD, FD_CLOEXEC) == -1)
 		fatal("channel fd %d", chan);
 
-	if (pidpath != NULL) {
-		if ((pfh = pidfile_open(pidpath, 0644, &other)) == NULL) {
-			if (errno == EEXIST)
-				fatalx("already running, pid %d", (int)other);
-			fatal("%s", pidpath);
-		}
-		pidfile_write(pfh);
-	}
-
+	/*
+	 * ORDER: the signals are caught before the pidfile names this
+	 * process, so a node event signal sent to that pid never kills it.
+	 */
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
@@ -115,6 +110,15 @@ main(int argc, char *argv[])
 	if (sigprocmask(SIG_BLOCK, &set, NULL) == -1 ||
 	    (sfd = signalfd(-1, &set, SFD_CLOEXEC)) == -1)
 		fatal("signalfd");
+
+	if (pidpath != NULL) {
+		if ((pfh = pidfile_open(pidpath, 0644, &other)) == NULL) {
+			if (errno == EEXIST)
+				fatalx("already running, pid %d", (int)other);
+			fatal("%s", pidpath);
+		}
+		pidfile_write(pfh);
+	}
 
 	memset(&out, 0, sizeof(out));
 	/* ORDER: corosync first (a local connect, never long), so HELLO

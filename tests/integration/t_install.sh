@@ -26,7 +26,7 @@ for f in sbin/rpc.statd sbin/ssd sbin/samd sbin/samsigd sbin/samkeep \
     sbin/samdctl sbin/smsd bin/ss bin/samlog bin/samrep bin/smsctl \
     include/csstat.h lib/libcsstat.a lib/pkgconfig/csstat.pc \
     share/man/man8/rpc.statd.8 share/man/man8/ssd.8 share/man/man1/ss.1 \
-    share/man/man3/csstat.3 share/man/man1m/samd.1m share/man/man8/smsd.8; do
+    share/man/man3/csstat.3 share/man/man8/samd.8 share/man/man8/samrep.8 share/man/man8/smsd.8; do
 	[ -e "$dest/usr/local/$f" ] || missing="$missing $f"
 done
 for f in var/avail/sam/samd etc/corosync/uidgid.d/smsd; do

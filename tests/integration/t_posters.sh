@@ -128,6 +128,22 @@ tap_check "samd killed -9: its outage (400) and recovery reach h1's smsd" \
 	hm_wait_for 10 samd_posted
 tap_check "posted by samd itself (uid 0)" \
 	eval 'same "$(last_event hostmon.samd.outage | jq -r ".data.uid // .uid // empty")" 0'
+# A node event signal to samsigd: samd's event, posted to smsd like the rest.
+# (once the restarted samd's samsigd said hello: it catches signals by then)
+sigd=$(cat "$outside/.state/samsigd.pid" 2>/dev/null)
+hm_wait_for 5 eval 'sigd=$(cat "$outside/.state/samsigd.pid" 2>/dev/null) &&
+    grep -q "samsigd (pid $sigd) ready" "$outside/samd.log"'
+kill -PWR "$sigd"
+signal_posted() {
+	local ev
+	ev=$(last_event hostmon.samd.signal)
+	[ -n "$ev" ] || { echo "no hostmon.samd.signal in the history"; return 1; }
+	echo "$ev"
+	jq -e '.priority == 300 and (.message | test("^NODE\\.h1:powerfail CHANGE at .* \\(event [0-9]+\\): power failure: SIGPWR from pid [0-9]+$"))' \
+	    <<<"$ev" >/dev/null && on_stream hostmon.samd.signal 'h1:powerfail CHANGE'
+}
+tap_check "SIGPWR to samsigd: hostmon.samd.signal (300) in h1's smsd" \
+	hm_wait_for 10 signal_posted
 tap_check "samdctl stop: a planned outage, posted as a notice (200)" \
 	eval 'sam "$bin/samdctl" stop >/dev/null &&
 	    hm_wait_for 10 eval "last_event hostmon.samd.outage | jq -e \".priority == 200 and (.message | test(\\\"DOWN PLANNED\\\"))\" >/dev/null"'

@@ -237,6 +237,32 @@ sam "$bin/samlog" -t NODE -n spare -s UP -w "$((t - 40))" NULL >/dev/null
 tap_check "samlog -i $id -p PLANNED marks the outage planned" \
 	eval 'sam "$bin/samlog" -i "$id" -p PLANNED && outage_within NODE spare 60 60 PLANNED'
 
+# --- node event signals: samsigd catches them, samd logs events ---------------
+# SIGUSR1 is NODE node:event, SIGPWR NODE node:powerfail, each a CHANGE with
+# the sender's user and pid (the kill builtin: this shell, $$).
+# (after the restart above, once samsigd said hello: it catches them by then)
+node=$(hm_host_exec h1 uname -n)
+hm_wait_for 5 eval 'log_has "samsigd (pid $(pid_of samsigd)) ready"'
+sig_field() { sam "$bin/samrep" -e "$END" -q EVENTS -t NODE -n "$node:$1" | sed -n "s/^$2=//p" | tail -n 1; }
+kill -USR1 "$(pid_of samsigd)"
+tap_check "SIGUSR1: a NODE $node:event CHANGE event in the log" \
+	hm_wait_for 5 eval '[ "$(count_events -t NODE -n "$node:event")" = 1 ] &&
+	    [ "$(sig_field event state)" = CHANGE ] && [ "$(sig_field event user)" = root ] &&
+	    [ "$(sig_field event msg)" = "node event: SIGUSR1 from pid $$" ]'
+kill -PWR "$(pid_of samsigd)"
+hm_wait_for 5 eval '[ "$(count_events -t NODE -n "$node:powerfail")" = 1 ]'
+kill -PWR "$(pid_of samsigd)"
+tap_check "SIGPWR twice: two NODE $node:powerfail CHANGE events" \
+	hm_wait_for 5 eval '[ "$(count_events -t NODE -n "$node:powerfail")" = 2 ] &&
+	    [ "$(sig_field powerfail msg)" = "power failure: SIGPWR from pid $$" ]'
+tap_check "samrep's summary counts them, with no up time or state" eval '
+	sam "$bin/samrep" -e "$END" | grep -E "^NODE\.$node:powerfail +2 .* - +-\$" &&
+	sam "$bin/samrep" -e "$END" | grep -E "^NODE\.$node:event +1 .* - +-\$" &&
+	sam "$bin/samrep" -j -e "$END" | jq -e --arg n "$node:powerfail" \
+	    ".objects[] | select(.name == \$n) | .changes == 2 and .downs == 0 and .state == null"'
+tap_check "the signals are no events of NODE.$node itself" \
+	eval '! sam "$bin/samrep" -e "$END" -q EVENTS -t NODE -n "$node" | grep -q SIG'
+
 # --- damaged, torn and deleted event log -------------------------------------------------------
 truncate -s -5 "$outside/eventlog"
 tap_check "samrep reports a torn last line and goes on" \

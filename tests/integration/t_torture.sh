@@ -62,6 +62,12 @@ verdict() {
 		tap_fail "$2"
 	fi
 }
+# progress DAEMON TEXT: a diagnostic every 100 kills of a long run.
+progress() {
+	[ "$i" -gt 0 ] && [ $((i % 100)) = 0 ] && [ "$i" != "$KILLS" ] &&
+		tap_diag "$1: $i kills, $(secs $(( $(now_ms) - t0 ))) s: $2"
+	return 0
+}
 # A random pause of 0 .. $1-1 ms.
 pause_ms() { sleep "$(secs $((RANDOM % $1)))"; }
 # Wait (at most $1 s) until every PID after it is gone.
@@ -208,6 +214,7 @@ torture_statd() {
 			[ $fails -le 5 ] && tap_diag "statd: after kill $i: $st $line"
 			[ $fails -le 5 ] && cp "$d/statd.status" "$T/statd.status.fail$i"
 		fi
+		progress statd "acknowledged $acked, in flight $inflight, lost $lost, phantom $phantom"
 		[ "$i" = "$KILLS" ] && break
 		# The callers are procedures 201, 202, ... (one process each).
 		: >"$T/journal"
@@ -329,7 +336,8 @@ torture_samd() {
 		# The kill is timed from samd's exec (timeout(1) sends it), so it
 		# can land in the start-up's writes; one kill in four comes after
 		# up to 1.3 s, where a heartbeat falls.
-		delay=$((RANDOM % (i % 4 == 3 ? 1300 : 300)))
+		# (at least 1 ms: timeout(1) takes 0 for "never")
+		delay=$((1 + RANDOM % (i % 4 == 3 ? 1300 : 300)))
 		[ "$i" = "$KILLS" ] && delay=600000
 		hm_host_spawn h1 "$T/out.log" timeout -s KILL \
 			"$(secs "$delay")" \
@@ -391,6 +399,7 @@ torture_samd() {
 			[ $fails -le 5 ] && tap_diag "samd: after kill $i: $line" &&
 				cp "$out/eventlog" "$T/eventlog.fail$i"
 		fi
+		progress samd "acknowledged $acked, outages $downs, lost $lost, phantom $phantom"
 		[ "$i" = "$KILLS" ] && break
 		# The next start dates its outage at this heartbeat, in seconds.
 		[ "$hbseq" != none ] && hbprev=$((hb / 1000))
@@ -473,6 +482,7 @@ torture_smsd() {
 			fails=$((fails + 1))
 			[ $fails -le 5 ] && tap_diag "smsd: after kill $i: $line"
 		fi
+		progress smsd "acknowledged $acked, lost $lost, phantom $phantom"
 		[ "$i" = "$KILLS" ] && break
 		: >"$T/journal"
 		hm_host_spawn h1 "$T/journal" "$TOOLS/smstorture" -S "$T/post.sock" \
