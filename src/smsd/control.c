@@ -42,6 +42,7 @@
 #include <event2/listener.h>
 
 #include "log.h"
+#include "progopt.h"
 #include "timeutil.h"
 #include "smsd.h"
 
@@ -145,17 +146,38 @@ control_bind_stream(struct evhttp_connection *evcon, struct stream *s)
 		c->stream = s;
 }
 
+/*
+ * Every answer but the event stream goes out here.  A HEAD gets the headers
+ * of a GET, its Content-Length too, and no body (libevent would send one).
+ */
+static void
+send_body(struct evhttp_request *req, int code, const char *reason,
+    const char *ctype, struct evbuffer *b)
+{
+	struct evkeyvalq *h = evhttp_request_get_output_headers(req);
+	char len[32];
+
+	evhttp_add_header(h, "Content-Type", ctype);
+	if (evhttp_request_get_command(req) == EVHTTP_REQ_HEAD) {
+		snprintf(len, sizeof(len), "%zu",
+		    b != NULL ? evbuffer_get_length(b) : 0);
+		evhttp_remove_header(h, "Content-Length");
+		evhttp_add_header(h, "Content-Length", len);
+		if (b != NULL)
+			evbuffer_drain(b, evbuffer_get_length(b));
+	}
+	evhttp_send_reply(req, code, reason, b);
+}
+
 static void
 send_json(struct evhttp_request *req, int code, const char *reason,
     const char *body, size_t len)
 {
 	struct evbuffer *b = evbuffer_new();
 
-	evhttp_add_header(evhttp_request_get_output_headers(req),
-	    "Content-Type", "application/json");
 	if (b != NULL)
 		evbuffer_add(b, body, len);
-	evhttp_send_reply(req, code, reason, b);
+	send_body(req, code, reason, "application/json", b);
 	if (b != NULL)
 		evbuffer_free(b);
 }
@@ -215,7 +237,7 @@ turn_away(struct smsd *d, struct evhttp_connection *evcon,
 {
 	struct bufferevent *bev = evhttp_connection_get_bufferevent(evcon);
 	unsigned long suppressed;
-	char mb[48], body[160], head[256], sink[4096];
+	char mb[48], body[160], head[320], sink[4096];
 	int fd, blen, hlen, i;
 
 	d->refused++;
@@ -233,9 +255,10 @@ turn_away(struct smsd *d, struct evhttp_connection *evcon,
 		blen = snprintf(body, sizeof(body), "{\"error\":{\"code\":%d,"
 		    "\"message\":\"%s\"}}", code, msg);
 		hlen = snprintf(head, sizeof(head), "HTTP/1.1 %d %s\r\n"
+		    "Server: smsd/%s\r\n"
 		    "Content-Type: application/json\r\nContent-Length: %d\r\n"
-		    "Connection: close\r\n\r\n%s", code, reason_of(code), blen,
-		    body);
+		    "Connection: close\r\n\r\n%s", code, reason_of(code),
+		    hm_version, blen, body);
 		for (i = 0; i < 4 && recv(fd, sink, sizeof(sink),
 		    MSG_DONTWAIT) > 0; i++)
 			;
@@ -580,9 +603,10 @@ server_info(struct smsd *d, struct evhttp_request *req)
 	 * "clients" are the others: the asker (admitted, so counted) wants
 	 * to know whom a stop would disturb, not to find itself.
 	 */
-	o = json_pack("{s:s, s:i, s:i, s:i, s:I, s:I, s:I, s:I, s:I, s:I, "
-	    "s:I}",
-	    "member", d->conf.member_name, "pid", (int)getpid(),
+	o = json_pack("{s:s, s:s, s:i, s:i, s:i, s:I, s:I, s:I, s:I, s:I, "
+	    "s:I, s:I}",
+	    "member", d->conf.member_name, "version", hm_version,
+	    "pid", (int)getpid(),
 	    "clients", d->nclients - 1, "streams", d->nstreams,
 	    "requests", (json_int_t)d->requests,
 	    "refused", (json_int_t)d->refused,
@@ -636,8 +660,8 @@ respond(struct smsd *d, struct evhttp_request *req, const struct req *r)
 		mask = SRC_BIT(SRC_SOFTWARE);
 		if (source_missing(d, req, mask))
 			return;
-		age_headers(d, req, mask);
 		if (r->pattern[0] != '\0') {
+			age_headers(d, req, mask);
 			software_filtered(d, req, r);
 			return;
 		}
@@ -668,12 +692,12 @@ respond(struct smsd *d, struct evhttp_request *req, const struct req *r)
 		{
 			struct evbuffer *b = evbuffer_new();
 
-			evhttp_add_header(evhttp_request_get_output_headers(
-			    req), "Content-Type",
-			    "text/plain; version=0.0.4; charset=utf-8");
-			evbuffer_add(b, body, len);
-			evhttp_send_reply(req, 200, "OK", b);
-			evbuffer_free(b);
+			if (b != NULL)
+				evbuffer_add(b, body, len);
+			send_body(req, 200, "OK",
+			    "text/plain; version=0.0.4; charset=utf-8", b);
+			if (b != NULL)
+				evbuffer_free(b);
 		}
 		return;
 	case RES_CLUSTER:
@@ -718,10 +742,14 @@ handle(struct evhttp_request *req, void *arg)
 	struct req r;
 	const char *uri, *why, *lastid;
 	enum evhttp_cmd_type cmd;
+	char server[64];
 	int code;
 	unsigned mask;
 
 	d->requests++;
+	snprintf(server, sizeof(server), "smsd/%s", hm_version);
+	evhttp_add_header(evhttp_request_get_output_headers(req), "Server",
+	    server);
 	evcon = evhttp_request_get_connection(req);
 	/* one that arrival() could not queue is judged now */
 	if ((c = client_find(d, evcon)) == NULL &&
@@ -762,9 +790,7 @@ handle(struct evhttp_request *req, void *arg)
 		struct evbuffer *b = evbuffer_new();
 
 		events_history_json(d, &r, b);
-		evhttp_add_header(evhttp_request_get_output_headers(req),
-		    "Content-Type", "application/json");
-		evhttp_send_reply(req, 200, "OK", b);
+		send_body(req, 200, "OK", "application/json", b);
 		evbuffer_free(b);
 		return;
 	}

@@ -7,6 +7,7 @@
 #include <sys/statvfs.h>
 #include <sys/utsname.h>
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -86,9 +87,9 @@ os_release(void)
 {
 	static const char *keys[] = { "ID", "NAME", "VERSION_ID",
 	    "VERSION_CODENAME", "PRETTY_NAME" };
-	char buf[8192], *line, *save = NULL, *v;
+	char buf[8192], *line, *save = NULL, *v, lower[32];
 	json_t *o = json_object();
-	size_t i, n;
+	size_t i, k, n;
 
 	if (read_small("/etc/os-release", buf, sizeof(buf)) < 0 &&
 	    read_small("/usr/lib/os-release", buf, sizeof(buf)) < 0)
@@ -107,7 +108,13 @@ os_release(void)
 				v[n - 1] = '\0';
 				v++;
 			}
-			json_object_set_new(o, keys[i], json_string(v));
+			/* the keys in lower case, like every other name */
+			for (k = 0; keys[i][k] != '\0' && k < sizeof(lower) - 1;
+			    k++)
+				lower[k] = (char)tolower((unsigned char)
+				    keys[i][k]);
+			lower[k] = '\0';
+			json_object_set_new(o, lower, json_string(v));
 		}
 	}
 	return o;
@@ -122,6 +129,24 @@ static char *
 read_proc_stat(void)
 {
 	return statefile_read("/proc/stat", PROC_STAT_MAX, NULL);
+}
+
+/* The processes there are now (each a number in /proc), or -1. */
+static long long
+count_processes(void)
+{
+	struct dirent *e;
+	long long n = 0;
+	DIR *dir;
+
+	if ((dir = opendir("/proc")) == NULL)
+		return -1;
+	while ((e = readdir(dir)) != NULL)
+		if (e->d_name[0] >= '1' && e->d_name[0] <= '9' &&
+		    strspn(e->d_name, "0123456789") == strlen(e->d_name))
+			n++;
+	closedir(dir);
+	return n;
 }
 
 void
@@ -148,7 +173,8 @@ gather_system(struct source *s, struct gathered *g)
 	if (read_small("/proc/loadavg", buf, sizeof(buf)) > 0)
 		(void)sscanf(buf, "%lf %lf %lf", &l1, &l5, &l15);
 	o = json_pack("{s:s, s:o, s:{s:s, s:s, s:s, s:s}, s:I, s:f, "
-	    "s:[f,f,f], s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I}, s:i, s:I}",
+	    "s:[f,f,f], s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I}, s:i, s:I, "
+	    "s:I}",
 	    "hostname", u.nodename,
 	    "os", os_release(),
 	    "kernel", "sysname", u.sysname, "release", u.release,
@@ -165,7 +191,8 @@ gather_system(struct source *s, struct gathered *g)
 	    "swap_total", (json_int_t)meminfo_get(mem, "SwapTotal"),
 	    "swap_free", (json_int_t)meminfo_get(mem, "SwapFree"),
 	    "cpus", (int)sysconf(_SC_NPROCESSORS_ONLN),
-	    "processes", (json_int_t)stat_get(st, "processes"));
+	    "forks_since_boot", (json_int_t)stat_get(st, "processes"),
+	    "process_count", (json_int_t)count_processes());
 	free(st);
 	if (o == NULL)
 		g->error = strdup("cannot build system data");
@@ -335,6 +362,7 @@ gather_filesystems(struct source *s, struct gathered *g)
 	json_t *arr = json_array();
 	int nf, rv, pseudo;
 	struct statvfs st;
+	char detail[300];
 
 	(void)s;
 	if ((f = fopen("/proc/self/mountinfo", "re")) == NULL) {
@@ -387,7 +415,7 @@ gather_filesystems(struct source *s, struct gathered *g)
 			if (used + avail > 0)
 				pct = 100.0 * (double)used /
 				    (double)(used + avail);
-			json_object_set_new(m, "state", json_string("ok"));
+			json_object_set_new(m, "responding", json_true());
 			json_object_set_new(m, "size", json_integer(
 			    (json_int_t)size));
 			json_object_set_new(m, "used", json_integer(
@@ -402,13 +430,15 @@ gather_filesystems(struct source *s, struct gathered *g)
 			json_object_set_new(m, "inodes_free", json_integer(
 			    (json_int_t)st.f_ffree));
 		} else if (rv == -2) {
-			json_object_set_new(m, "state",
-			    json_string("not responding"));
+			json_object_set_new(m, "responding", json_false());
 		} else {
-			json_object_set_new(m, "state", json_string("error"));
+			json_object_set_new(m, "responding", json_true());
 			json_object_set_new(m, "error",
 			    json_string(strerror(errno)));
 		}
+		json_object_set_new(m, "health", json_string(
+		    health_state_name(health_filesystem(m, detail,
+		    sizeof(detail)))));
 		json_array_append_new(arr, m);
 	}
 	free(line);
@@ -465,6 +495,93 @@ metrics_cpu(struct textbuf *b, char *st)
 	}
 }
 
+/*
+ * /proc/diskstats: one metric name per unit, in base units (sectors are
+ * 512 bytes whatever the device's own sector size; times in seconds).
+ */
+static void
+metrics_disks(struct textbuf *b, char *buf, size_t size)
+{
+	static const struct {
+		const char	*name;
+		const char	*help;
+	} m[] = {
+		{ "sms_disk_reads_completed_total", "Reads completed." },
+		{ "sms_disk_read_bytes_total", "Bytes read." },
+		{ "sms_disk_writes_completed_total", "Writes completed." },
+		{ "sms_disk_written_bytes_total", "Bytes written." },
+		{ "sms_disk_io_time_seconds_total", "Seconds spent doing I/O." },
+	};
+	unsigned long long v[5];
+	char *line, *save, name[64];
+	unsigned maj, mnr;
+	size_t k;
+
+	for (k = 0; k < sizeof(m) / sizeof(m[0]); k++) {
+		if (read_small("/proc/diskstats", buf, size) <= 0)
+			return;
+		help(b, m[k].name, "counter", m[k].help);
+		save = NULL;
+		for (line = strtok_r(buf, "\n", &save); line != NULL;
+		    line = strtok_r(NULL, "\n", &save)) {
+			if (sscanf(line, "%u %u %63s %llu %*u %llu %*u %llu "
+			    "%*u %llu %*u %*u %llu", &maj, &mnr, name, &v[0],
+			    &v[1], &v[2], &v[3], &v[4]) != 8 ||
+			    !label_safe(name) ||
+			    strncmp(name, "loop", 4) == 0 ||
+			    strncmp(name, "ram", 3) == 0)
+				continue;
+			if (k == 1 || k == 3)
+				textbuf_printf(b, "%s{device=\"%s\"} %llu\n",
+				    m[k].name, name, v[k] * 512);
+			else if (k == 4)
+				textbuf_printf(b, "%s{device=\"%s\"} %.3f\n",
+				    m[k].name, name, (double)v[k] / 1000.0);
+			else
+				textbuf_printf(b, "%s{device=\"%s\"} %llu\n",
+				    m[k].name, name, v[k]);
+		}
+	}
+}
+
+/* /proc/net/dev: one metric name per counter. */
+static void
+metrics_network(struct textbuf *b, char *buf, size_t size)
+{
+	static const char *const m[] = { "receive_bytes", "receive_packets",
+	    "receive_errors", "receive_drops", "transmit_bytes",
+	    "transmit_packets", "transmit_errors", "transmit_drops" };
+	unsigned long long v[8];
+	char *line, *save, *colon, name[64], metric[64];
+	size_t k;
+
+	for (k = 0; k < sizeof(m) / sizeof(m[0]); k++) {
+		if (read_small("/proc/net/dev", buf, size) <= 0)
+			return;
+		snprintf(metric, sizeof(metric), "sms_network_%s_total", m[k]);
+		help(b, metric, "counter", "Network interface counter, from "
+		    "/proc/net/dev.");
+		save = NULL;
+		for (line = strtok_r(buf, "\n", &save); line != NULL;
+		    line = strtok_r(NULL, "\n", &save)) {
+			if ((colon = strchr(line, ':')) == NULL)
+				continue;
+			*colon = '\0';
+			while (*line == ' ')
+				line++;
+			if (strlen(line) >= sizeof(name) || !label_safe(line))
+				continue;
+			strcpy(name, line);
+			if (sscanf(colon + 1, "%llu %llu %llu %llu %*u %*u "
+			    "%*u %*u %llu %llu %llu %llu", &v[0], &v[1], &v[2],
+			    &v[3], &v[4], &v[5], &v[6], &v[7]) != 8)
+				continue;
+			textbuf_printf(b, "%s{device=\"%s\"} %llu\n", metric,
+			    name, v[k]);
+		}
+	}
+}
+
 void
 gather_metrics(struct source *s, struct gathered *g)
 {
@@ -475,7 +592,6 @@ gather_metrics(struct source *s, struct gathered *g)
 	static char mem[8192], buf[65536];
 	char *st;
 	struct textbuf b = { NULL, 0, 0 };
-	char *line, *save = NULL, name[64];
 	double l1 = 0, l5 = 0, l15 = 0, up = 0;
 	size_t i;
 	long long v;
@@ -526,66 +642,8 @@ gather_metrics(struct source *s, struct gathered *g)
 	metrics_cpu(&b, st);
 	free(st);
 
-	if (read_small("/proc/diskstats", buf, sizeof(buf)) > 0) {
-		unsigned long long r, rs, w, ws, io;
-		unsigned maj, mnr;
-
-		help(&b, "sms_disk_io_total", "counter",
-		    "Disk reads and writes completed, sectors and I/O ms.");
-		save = NULL;
-		for (line = strtok_r(buf, "\n", &save); line != NULL;
-		    line = strtok_r(NULL, "\n", &save)) {
-			if (sscanf(line, "%u %u %63s %llu %*u %llu %*u %llu %*u"
-			    " %llu %*u %*u %llu", &maj, &mnr, name, &r, &rs, &w,
-			    &ws, &io) != 8 || !label_safe(name) ||
-			    strncmp(name, "loop", 4) == 0 ||
-			    strncmp(name, "ram", 3) == 0)
-				continue;
-			textbuf_printf(&b,
-			    "sms_disk_io_total{device=\"%s\",kind="
-			    "\"reads\"} %llu\nsms_disk_io_total{device=\"%s\","
-			    "kind=\"read_sectors\"} %llu\nsms_disk_io_total{"
-			    "device=\"%s\",kind=\"writes\"} %llu\n"
-			    "sms_disk_io_total{device=\"%s\",kind="
-			    "\"written_sectors\"} %llu\nsms_disk_io_total{"
-			    "device=\"%s\",kind=\"io_ms\"} %llu\n", name, r,
-			    name, rs, name, w, name, ws, name, io);
-		}
-	}
-	if (read_small("/proc/net/dev", buf, sizeof(buf)) > 0) {
-		unsigned long long rb, rp, re, rd, tbytes, tp, te, td;
-		char *colon;
-
-		help(&b, "sms_network_total", "counter",
-		    "Network interface counters.");
-		save = NULL;
-		for (line = strtok_r(buf, "\n", &save); line != NULL;
-		    line = strtok_r(NULL, "\n", &save)) {
-			if ((colon = strchr(line, ':')) == NULL)
-				continue;
-			*colon = '\0';
-			while (*line == ' ')
-				line++;
-			if (strlen(line) >= sizeof(name) || !label_safe(line))
-				continue;
-			strcpy(name, line);
-			if (sscanf(colon + 1, "%llu %llu %llu %llu %*u %*u %*u "
-			    "%*u %llu %llu %llu %llu", &rb, &rp, &re, &rd,
-			    &tbytes, &tp, &te, &td) != 8)
-				continue;
-			textbuf_printf(&b,
-			    "sms_network_total{device=\"%s\",kind=\"receive_bytes\"} %llu\n"
-			    "sms_network_total{device=\"%s\",kind=\"receive_packets\"} %llu\n"
-			    "sms_network_total{device=\"%s\",kind=\"receive_errors\"} %llu\n"
-			    "sms_network_total{device=\"%s\",kind=\"receive_drops\"} %llu\n"
-			    "sms_network_total{device=\"%s\",kind=\"transmit_bytes\"} %llu\n"
-			    "sms_network_total{device=\"%s\",kind=\"transmit_packets\"} %llu\n"
-			    "sms_network_total{device=\"%s\",kind=\"transmit_errors\"} %llu\n"
-			    "sms_network_total{device=\"%s\",kind=\"transmit_drops\"} %llu\n",
-			    name, rb, name, rp, name, re, name, rd, name,
-			    tbytes, name, tp, name, te, name, td);
-		}
-	}
+	metrics_disks(&b, buf, sizeof(buf));
+	metrics_network(&b, buf, sizeof(buf));
 	g->text = b.p;
 	g->textlen = b.len;
 }

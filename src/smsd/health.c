@@ -11,14 +11,34 @@
 
 #define RECENT_MS	(15 * 60 * 1000)
 
-/* NULL (a field missing from a source's data) equals nothing. */
-static int
-streq(const char *a, const char *b)
-{
-	return a != NULL && strcmp(a, b) == 0;
-}
-
 static const char *names[] = { "good", "warning", "critical", "inactive" };
+
+int
+health_filesystem(const json_t *fs, char *detail, size_t size)
+{
+	const char *mp = json_string_value(json_object_get(fs, "mountpoint"));
+	const char *err = json_string_value(json_object_get(fs, "error"));
+	double use = json_number_value(json_object_get(fs, "use_percent"));
+
+	if (mp == NULL)
+		mp = "?";
+	if (json_is_false(json_object_get(fs, "responding"))) {
+		snprintf(detail, size, "%s not responding", mp);
+		return HEALTH_CRITICAL;
+	}
+	if (err != NULL) {
+		/* not watched (smsd may not search the path), as before */
+		snprintf(detail, size, "%s cannot be read: %s", mp, err);
+		return HEALTH_INACTIVE;
+	}
+	if (use >= 90 && json_integer_value(json_object_get(fs, "size")) > 0 &&
+	    !json_is_true(json_object_get(fs, "readonly"))) {
+		snprintf(detail, size, "%s %.0f%% full", mp, use);
+		return use >= 97 ? HEALTH_CRITICAL : HEALTH_WARNING;
+	}
+	snprintf(detail, size, "%s", mp);
+	return HEALTH_GOOD;
+}
 
 const char *
 health_state_name(int s)
@@ -85,26 +105,13 @@ health_update(struct smsd *d)
 	json_array_foreach(fs, k, e) {
 		const char *mp = json_string_value(json_object_get(e,
 		    "mountpoint"));
-		const char *state = json_string_value(json_object_get(e,
-		    "state"));
-		double use = json_number_value(json_object_get(e,
-		    "use_percent"));
+		int hs;
 
 		if (mp == NULL)
 			continue;
-		if (streq(state, "not responding")) {
-			snprintf(detail, sizeof(detail), "%s not responding",
-			    mp);
-			check(checks, &worst, "filesystem", HEALTH_CRITICAL,
-			    detail);
-		} else if (streq(state, "ok") && use >= 90 &&
-		    json_integer_value(json_object_get(e, "size")) > 0 &&
-		    !json_is_true(json_object_get(e, "readonly"))) {
-			snprintf(detail, sizeof(detail), "%s %.0f%% full", mp,
-			    use);
-			check(checks, &worst, "filesystem", use >= 97 ?
-			    HEALTH_CRITICAL : HEALTH_WARNING, detail);
-		}
+		hs = health_filesystem(e, detail, sizeof(detail));
+		if (hs == HEALTH_WARNING || hs == HEALTH_CRITICAL)
+			check(checks, &worst, "filesystem", hs, detail);
 	}
 	hw = json_object_get(d->src[SRC_HARDWARE].data, "nodes");
 	nbad = 0;

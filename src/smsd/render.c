@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "progopt.h"
 #include "smsd.h"
 
 json_t *
@@ -88,11 +89,38 @@ label(const char *s, char *buf, size_t size)
 	return buf;
 }
 
+/*
+ * Entry i is mounted over by a later one on the same mount point: a reader
+ * of that path sees only the last (/proc/self/mountinfo lists mounts in
+ * the order they were made), so only the last gives series.
+ */
+static int
+hidden_mount(json_t *arr, size_t i)
+{
+	const char *mp = json_string_value(json_object_get(
+	    json_array_get(arr, i), "mountpoint"));
+	size_t k;
+
+	for (k = i + 1; mp != NULL && k < json_array_size(arr); k++)
+		if (strcmp(mp, json_string_value(json_object_get(
+		    json_array_get(arr, k), "mountpoint")) ?: "") == 0)
+			return 1;
+	return 0;
+}
+
 const char *
 render_metrics(struct smsd *d, size_t *len)
 {
-	static const char *fsnum[] = { "size", "used", "available", "inodes",
-	    "inodes_free" };
+	static const struct {
+		const char	*field, *name, *help;
+	} fsnum[] = {
+		{ "size", "sms_filesystem_size_bytes", "File system size." },
+		{ "used", "sms_filesystem_used_bytes", "Bytes in use." },
+		{ "available", "sms_filesystem_available_bytes",
+		    "Bytes available to unprivileged users." },
+		{ "inodes", "sms_filesystem_inodes", "Inodes, in all." },
+		{ "inodes_free", "sms_filesystem_inodes_free", "Inodes free." },
+	};
 	struct source *m = &d->src[SRC_METRICS], *fs = &d->src[SRC_FILESYSTEMS];
 	uint64_t key = m->generation * 1000003 + fs->generation;
 	struct textbuf b = { NULL, 0, 0 };
@@ -114,16 +142,15 @@ render_metrics(struct smsd *d, size_t *len)
 	}
 	arr = json_object_get(fs->data, "filesystems");
 	for (k = 0; k < sizeof(fsnum) / sizeof(fsnum[0]); k++) {
-		textbuf_printf(&b, "# HELP sms_filesystem_%s File system %s.\n"
-		    "# TYPE sms_filesystem_%s gauge\n", fsnum[k], fsnum[k],
-		    fsnum[k]);
+		textbuf_printf(&b, "# HELP %s %s\n# TYPE %s gauge\n",
+		    fsnum[k].name, fsnum[k].help, fsnum[k].name);
 		json_array_foreach(arr, i, e) {
-			json_t *v = json_object_get(e, fsnum[k]);
+			json_t *v = json_object_get(e, fsnum[k].field);
 
-			if (!json_is_integer(v))
+			if (!json_is_integer(v) || hidden_mount(arr, i))
 				continue;
-			textbuf_printf(&b, "sms_filesystem_%s{mountpoint=\"%s\","
-			    "fstype=\"%s\"} %lld\n", fsnum[k],
+			textbuf_printf(&b, "%s{mountpoint=\"%s\",fstype=\"%s\"}"
+			    " %lld\n", fsnum[k].name,
 			    label(json_string_value(json_object_get(e,
 			    "mountpoint")), l1, sizeof(l1)),
 			    label(json_string_value(json_object_get(e,
@@ -134,12 +161,16 @@ render_metrics(struct smsd *d, size_t *len)
 	textbuf_printf(&b, "# HELP sms_filesystem_responding 1 if statvfs "
 	    "answered in time.\n# TYPE sms_filesystem_responding gauge\n");
 	json_array_foreach(arr, i, e) {
+		if (hidden_mount(arr, i))
+			continue;
 		textbuf_printf(&b, "sms_filesystem_responding{mountpoint=\"%s\"} "
 		    "%d\n", label(json_string_value(json_object_get(e,
 		    "mountpoint")), l1, sizeof(l1)),
-		    strcmp(json_string_value(json_object_get(e, "state")),
-		    "not responding") != 0);
+		    !json_is_false(json_object_get(e, "responding")));
 	}
+	textbuf_printf(&b, "# HELP sms_build_info The smsd version, as a "
+	    "label.\n# TYPE sms_build_info gauge\n"
+	    "sms_build_info{version=\"%s\"} 1\n", hm_version);
 	textbuf_printf(&b, "# HELP sms_health_state Health: 0 good, 1 warning, "
 	    "2 critical.\n# TYPE sms_health_state gauge\n"
 	    "sms_health_state %d\n", d->health_state);

@@ -298,7 +298,7 @@ show_system(json_t *o)
 	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", localtime(&boot));
 	printf("%-10s %s\n", "member", str(o, "member"));
 	printf("%-10s %s\n", "hostname", str(o, "hostname"));
-	printf("%-10s %s\n", "os", str(os, "PRETTY_NAME"));
+	printf("%-10s %s\n", "os", str(os, "pretty_name"));
 	printf("%-10s %s %s %s\n", "kernel", str(k, "sysname"),
 	    str(k, "release"), str(k, "machine"));
 	printf("%-10s %s\n", "booted", when);
@@ -344,14 +344,14 @@ show_filesystems(json_t *o)
 	size_t i;
 
 	printf("%-28s %-10s %9s %9s %5s  %s\n", "MOUNTED ON", "TYPE", "SIZE",
-	    "AVAIL", "USE%", "STATE");
+	    "AVAIL", "USE%", "HEALTH");
 	json_array_foreach(arr, i, e) {
 		printf("%-28s %-10s %9s %9s %4.0f%%  %s\n", str(e, "mountpoint"),
 		    str(e, "type"), bytes(json_integer_value(json_object_get(e,
 		    "size")), b1, sizeof(b1)), bytes(json_integer_value(
 		    json_object_get(e, "available")), b2, sizeof(b2)),
 		    json_number_value(json_object_get(e, "use_percent")),
-		    str(e, "state"));
+		    str(e, "health"));
 	}
 }
 
@@ -715,8 +715,9 @@ main(int argc, char *argv[])
 		}
 	} else if (strcmp(cmd, "server") == 0) {
 		o = get_json("/v1/server");
-		printf("member %s pid %lld clients %lld streams %lld requests "
-		    "%lld refused %lld\n", str(o, "member"),
+		printf("member %s version %s pid %lld clients %lld streams "
+		    "%lld requests %lld refused %lld\n", str(o, "member"),
+		    str(o, "version"),
 		    (long long)json_integer_value(json_object_get(o, "pid")),
 		    (long long)json_integer_value(json_object_get(o, "clients")),
 		    (long long)json_integer_value(json_object_get(o, "streams")),

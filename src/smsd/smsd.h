@@ -397,6 +397,11 @@ void	health_update(struct smsd *);
 const char *health_state_name(int);
 enum { HEALTH_GOOD, HEALTH_WARNING, HEALTH_CRITICAL, HEALTH_INACTIVE };
 int	health_state_parse(const char *);
+/*
+ * One file system's health (a /v1/filesystems entry: responding, error,
+ * use_percent, size, readonly), with what made it in detail.
+ */
+int	health_filesystem(const json_t *, char *detail, size_t);
 
 /* render.c: bodies built once per change */
 const char *render_system(struct smsd *, size_t *len);

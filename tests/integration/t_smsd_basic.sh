@@ -84,7 +84,7 @@ system_real() {
 	same "$(jget /v1/system .hostname)" h1 &&
 	same "$(jget /v1/system .member)" h1 &&
 	same "$(jget /v1/system .cpus)" "$(nproc)" &&
-	same "$(jget /v1/system .os.VERSION_ID)" \
+	same "$(jget /v1/system .os.version_id)" \
 	    "$(. /etc/os-release && echo "$VERSION_ID")"
 }
 tap_check "system: kernel, boot time, memory, name, CPUs as /proc says" system_real
@@ -107,7 +107,7 @@ fs_real() {
 	local size
 	size=$(hm_host_exec h1 stat -f -c '%b*%S' / | bc)
 	same "$(jget /v1/filesystems '.filesystems[] | select(.mountpoint == "/") | .size' | head -n 1)" "$size" &&
-	same "$(jget /v1/filesystems '.filesystems[] | select(.mountpoint == "/") | .state' | head -n 1)" ok
+	same "$(jget /v1/filesystems '.filesystems[] | select(.mountpoint == "/") | .responding' | head -n 1)" true
 }
 tap_check "filesystems: / with the size statfs reports" fs_real
 
