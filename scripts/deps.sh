@@ -30,7 +30,7 @@ libjansson-dev libcorosync-common-dev libquorum-dev libcpg-dev libcmap-dev"
 UNIT_PKGS="tzdata"
 DEMO_PKGS="rpcbind iproute2 mount procps netbase"
 TEST_PKGS="nfs-common nfs-ganesha nfs-ganesha-vfs corosync faketime
-libfaketime curl jq bc iputils-ping python3 binutils shellcheck"
+libfaketime curl jq bc iputils-ping python3 binutils shellcheck prometheus"
 LINT_PKGS="cppcheck shellcheck mandoc clang"
 BENCH_PKGS="rwho rwhod tuptime sqlite3 prometheus-node-exporter wrk"
 FUZZ_PKGS="clang libclang-rt-14-dev"
@@ -80,6 +80,7 @@ tuptime tuptime
 sqlite3 sqlite3
 prometheus-node-exporter prometheus-node-exporter
 wrk wrk
+promtool prometheus
 '
 
 # package_of COMMAND: the package, or nothing when the table lacks it.
@@ -193,7 +194,7 @@ fi
 
 # With no init system running there is nothing to start, but a postinst that
 # ignores policy-rc.d could still leave a daemon behind: say so loudly.
-for d in rpcbind rpc.statd ganesha.nfsd corosync prometheus-node-exporter; do
+for d in rpcbind rpc.statd ganesha.nfsd corosync prometheus-node-exporter prometheus; do
 	if pids=$(pidof "$d" 2>/dev/null); then
 		echo "deps: warning: $d is running (pid $pids) after install" >&2
 	fi
