@@ -93,21 +93,41 @@ convert(const char *s)
 	return 0;
 }
 
+/* The first and last event in the order they were logged (NULL: none). */
+static void
+first_last(const struct rep *r, const struct rep_ev **first,
+    const struct rep_ev **last)
+{
+	size_t i;
+
+	*first = *last = NULL;
+	for (i = 0; i < r->nev; i++) {
+		if (*first == NULL || r->evs[i].evid < (*first)->evid)
+			*first = &r->evs[i];
+		if (*last == NULL || r->evs[i].evid > (*last)->evid)
+			*last = &r->evs[i];
+	}
+}
+
+/* An object SUMMARY and -q OBJECTS show: seen, of -t's type, -n's name. */
+static int
+obj_listed(const struct opts *o, const struct rep_obj *ob)
+{
+	if (!ob->seen)
+		return 0;
+	if (o->type >= 0 && (int)ob->type != o->type)
+		return 0;
+	return o->name == NULL || strcmp(o->name, ob->name) == 0;
+}
+
 static void
 header(const struct opts *o, const struct rep *r, const char *path,
     int64_t now, int64_t beg, int64_t end)
 {
 	char b1[32], b2[32], el[24];
 	const struct rep_ev *first = NULL, *last = NULL;
-	size_t i;
 
-	/* First and last in the order they were logged. */
-	for (i = 0; i < r->nev; i++) {
-		if (first == NULL || r->evs[i].evid < first->evid)
-			first = &r->evs[i];
-		if (last == NULL || r->evs[i].evid > last->evid)
-			last = &r->evs[i];
-	}
+	first_last(r, &first, &last);
 	printf("SAM availability report, node %s\n", sam_nodename());
 	if (o->type >= 0)
 		printf("Object:       %s.%s\n", sam_type_name(o->type),
@@ -224,14 +244,8 @@ jheader(const struct opts *o, const struct rep *r, const char *path,
     int64_t now, int64_t beg, int64_t end, int *first)
 {
 	const struct rep_ev *fe = NULL, *le = NULL;
-	size_t i;
 
-	for (i = 0; i < r->nev; i++) {
-		if (fe == NULL || r->evs[i].evid < fe->evid)
-			fe = &r->evs[i];
-		if (le == NULL || r->evs[i].evid > le->evid)
-			le = &r->evs[i];
-	}
+	first_last(r, &fe, &le);
 	jfield("node", jstr(sam_nodename()), first);
 	if (o->type >= 0) {
 		jfield("type", jstr(sam_type_name(o->type)), first);
@@ -267,11 +281,7 @@ summary(const struct opts *o, struct rep *r)
 	    "LAST DOWN", "UNPLANNED", "PLANNED", "UP%", "STATE");
 	for (i = 0; i < r->nobjs; i++) {
 		ob = &r->objs[i];
-		if (!ob->seen)
-			continue;
-		if (o->type >= 0 && (int)ob->type != o->type)
-			continue;
-		if (o->name != NULL && strcmp(o->name, ob->name) != 0)
+		if (!obj_listed(o, ob))
 			continue;
 		snprintf(full, sizeof(full), "%s.%s", sam_type_name(ob->type),
 		    ob->name);
@@ -429,11 +439,7 @@ q_objects(const struct opts *o, struct rep *r)
 
 	for (i = 0; i < r->nobjs; i++) {
 		ob = &r->objs[i];
-		if (!ob->seen)
-			continue;
-		if (o->type >= 0 && (int)ob->type != o->type)
-			continue;
-		if (o->name != NULL && strcmp(o->name, ob->name) != 0)
+		if (!obj_listed(o, ob))
 			continue;
 		up = rep_uptime(ob, o->planned_up);
 		printf("type=%s\nname=%s\ndowns=%" PRIu64 "\n",
@@ -472,11 +478,7 @@ jsummary(const struct opts *o, struct rep *r, int64_t now, int64_t beg,
 	putchar('[');
 	for (f = 1, i = 0; i < r->nobjs; i++) {
 		ob = &r->objs[i];
-		if (!ob->seen)
-			continue;
-		if (o->type >= 0 && (int)ob->type != o->type)
-			continue;
-		if (o->name != NULL && strcmp(o->name, ob->name) != 0)
+		if (!obj_listed(o, ob))
 			continue;
 		if (!f)
 			putchar(',');
