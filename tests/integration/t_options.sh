@@ -6,6 +6,7 @@
 #   --help     the usage on stdout, exit 0;
 #   --bogus    an unknown long option: a message and the usage on stderr,
 #              exit non-zero;
+#   the page   man/NAME.N shows both in its SYNOPSIS;
 #   -h         keeps each program's own meaning (samd's usage on stderr,
 #              samdctl's and samlog's on stdout, rpc.statd's bind address).
 # Needs no root and no test host: nothing here starts a daemon.
@@ -59,6 +60,15 @@ for p in $progs; do
 	else
 		tap_fail "$p --help: the usage on stdout, exit 0" "exit $rc" \
 		    "stdout: $(cat "$work/out")" "stderr: $(cat "$work/err")"
+	fi
+
+	page=$(ls "$top/man/$p".[1-8] 2>/dev/null | head -n 1)
+	if [ -n "$page" ] && awk '/^\.Sh SYNOPSIS/,/^\.Sh DESCRIPTION/' \
+	    "$page" | grep -qx '\.Fl \\-help | \\-version'; then
+		tap_ok "$p's page shows --help and --version"
+	else
+		tap_fail "$p's page shows --help and --version" \
+		    "page: ${page:-none}"
 	fi
 
 	# The usage --help prints is the one a mistake prints.
