@@ -797,6 +797,14 @@ handle(struct evhttp_request *req, void *arg)
 	case RES_EVENTS_STREAM: {
 		uint64_t last = 0;
 
+		if (cmd == EVHTTP_REQ_HEAD) {
+			/* a GET's headers; no stream follows a HEAD */
+			evhttp_add_header(evhttp_request_get_output_headers(
+			    req), "Cache-Control", "no-cache");
+			send_body(req, 200, "OK", "text/event-stream", NULL);
+			return;
+		}
+
 		if (c->stream != NULL) {
 			bad_request(d, req, c, 400, "already streaming");
 			return;

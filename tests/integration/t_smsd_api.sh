@@ -119,7 +119,7 @@ tap_check "smsctl server shows the version, smsctl filesystems the health" smsct
 head_no_body() {
 	local r len glen
 	for r in /v1 /v1/software /v1/nosuch /v1/system /v1/server \
-	    /v1/metrics /v1/events /v1/health; do
+	    /v1/metrics /v1/events /v1/health /v1/events/stream; do
 		hm_host_exec h1 bash -c 'exec 3<>/dev/tcp/127.0.0.1/596 &&
 		    printf "HEAD %s HTTP/1.0\r\n\r\n" "$1" >&3 &&
 		    timeout 5 cat <&3' _ "$r" >"$W/head.raw"
@@ -131,6 +131,15 @@ head_no_body() {
 			return 1
 		fi
 		case $r in
+		/v1/events/stream)
+			# endless to a GET: the answer must end by itself
+			sed -n 1p "$W/head.raw" | grep -q '^HTTP/1\.[01] 200 ' &&
+			    grep -q '^Content-Type: text/event-stream' \
+			    "$W/head.raw" &&
+			    [ "$(hm_host_exec h1 bash -c 'exec 3<>/dev/tcp/127.0.0.1/596 &&
+			    printf "HEAD %s HTTP/1.0\r\n\r\n" "$1" >&3 &&
+			    timeout 5 cat <&3 >/dev/null; echo $?' _ "$r")" = 0 ] ||
+			    { echo "$r: not answered at once"; cat "$W/head.raw"; return 1; } ;;
 		/v1 | /v1/software | /v1/nosuch)
 			glen=$(get "$r" | wc -c)
 			same "$len" "$glen" || { echo "$r"; return 1; } ;;
