@@ -26,15 +26,16 @@
 #		   no event that was never posted.  Every other start, each
 #		   commit of the history file is made 30 ms late (a slow disk),
 #		   so that kills land between taking events and committing
-#		   them too.  smsd keeps 1000 events, so
-#		   its history file is compacted every few kills, and some
-#		   kills land in a compaction.
+#		   them too.  smsd keeps 1000 events, so its history file is
+#		   compacted every few kills, and some kills land in a
+#		   compaction; a run posts at most 600, so that what it
+#		   acknowledged is still among them after the restart.
 #
 # TORTURE_KILLS kills per daemon (default 20, `make torture`: 1000),
 # TORTURE_DAEMONS which ones (default "statd samd smsd").  The kill comes
-# 0-200 ms after the clients start (samd: after samd is started, so kills
-# land in its start-up writes too; smsd: 0-300 ms, so some commits are
-# acknowledged first).  Counts and times are printed as diagnostics.
+# 0-200 ms after the clients start (samd: 0-300 ms, one in four 0-1300 ms,
+# after samd is started, so kills land in its start-up writes too; smsd:
+# 0-300 ms after the first acknowledgement).  Counts and times are printed as diagnostics.
 lib=$(cd "$(dirname "$0")/lib" && pwd) || exit 1
 . "$lib/tap.sh"
 . "$lib/hosts.sh"
@@ -486,8 +487,12 @@ torture_smsd() {
 		[ "$i" = "$KILLS" ] && break
 		: >"$T/journal"
 		hm_host_spawn h1 "$T/journal" "$TOOLS/smstorture" -S "$T/post.sock" \
-			-t "$i" -P 4 -s "$i" >/dev/null
+			-t "$i" -P 4 -n 150 -s "$i" >/dev/null
 		poster=$HM_LAST_PID
+		# The kill comes 0-300 ms after the first acknowledgement, so that
+		# every run has some (a loaded machine may take long to the first:
+		# without one in 10 s, the kill comes anyway).
+		hm_wait_for 10 grep -q '^ack ' "$T/journal" 2>/dev/null
 		pause_ms 300
 		kill -s KILL "$smsd"
 		if ! wait_gone 20 "$smsd" "$poster"; then
