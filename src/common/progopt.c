@@ -7,6 +7,7 @@
 #include "progopt.h"
 
 #ifndef HM_VERSION
+/* cppcheck-suppress preprocessorErrorDirective ; make lint does not set it */
 #error "HM_VERSION is set by src/common/module.mk"
 #endif
 
