@@ -258,8 +258,9 @@ tap_check "SIGPWR twice: two NODE $node:powerfail CHANGE events" \
 tap_check "samrep's summary counts them, with no up time or state" eval '
 	sam "$bin/samrep" -e "$END" | grep -E "^NODE\.$node:powerfail +2 .* - +-\$" &&
 	sam "$bin/samrep" -e "$END" | grep -E "^NODE\.$node:event +1 .* - +-\$" &&
-	sam "$bin/samrep" -j -e "$END" | jq -e --arg n "$node:powerfail" \
-	    ".objects[] | select(.name == \$n) | .changes == 2 and .downs == 0 and .state == null"'
+	sam "$bin/samrep" -j -e "$END" | jq -e -s --arg n "$node:powerfail" \
+	    "length == 1 and (.[0].objects[] | select(.name == \$n) |
+	        .changes == 2 and .downs == 0 and .state == null)"'
 tap_check "the signals are no events of NODE.$node itself" \
 	eval '! sam "$bin/samrep" -e "$END" -q EVENTS -t NODE -n "$node" | grep -q SIG'
 

@@ -264,46 +264,49 @@ tap_check "-q OBJECTS: an empty last_down for an object never down (SUMMARY: -)"
 # computations (times as seconds, durations in seconds, null for "-").
 command -v jq >/dev/null || { echo "Bail out! jq missing"; exit 1; }
 A=(-b 2026-01-01 -e "2026-01-01 12:00:00")
-tap_check "-j SUMMARY: valid JSON with the sums of A" eval '
-	at_now -j -f eventlog "${A[@]}" 2>/dev/null >js.json && jq -e "
-	    .now == 1767323045 and .begin == 1767225600 and .end == 1767268800 and
-	    .period_seconds == 43200 and .format_version == 1 and .event_count == 17 and
-	    .first_event == {id: 1, time: 1767225600} and .last_event.id == 19 and
-	    .planned_counts_as_up == false and (.objects | length) == 5 and
-	    (.objects[] | select(.type == \"NODE\" and .name == \"n1\") |
-	        .downs == 2 and .last_down == 1767243600 and .unplanned_down_seconds == 1800 and
-	        .planned_down_seconds == 3600 and .period_seconds == 43200 and
-	        .up_percent == 87.5 and .state == \"UP\") and
-	    (.objects[] | select(.type == \"NODE\" and .name == \"n2\") |
-	        .state == \"GONE\" and .period_seconds == 25200) and
-	    (.objects[] | select(.type == \"TIME\") | .changes == 2 and .downs == 0 and
-	        .last_change == 1767240000 and .up_percent == null and .state == null)
-	" js.json >/dev/null'
-tap_check "-j -k PLANNED SUMMARY: planned time counts as up" eval '
-	at_now -j -k PLANNED -f eventlog "${A[@]}" 2>/dev/null | jq -e "
-	    .planned_counts_as_up and (.objects[] | select(.name == \"n2\") | .up_percent == 100)
-	" >/dev/null'
-tap_check "-j FAILURES NODE.n1: ev 5 (30 min), ev 10 (1 h, PLANNED), ev 19 still down" eval '
-	at_now -j -r FAILURES -t NODE -n n1 -f eventlog -e LAST 2>/dev/null | jq -e "
-	    .type == \"NODE\" and .name == \"n1\" and
-	    [.failures[] | [.id, .down_seconds, .planned, .message]] ==
-	    [[5, 1800, \"UNPLANNED\", \"node crash\"], [10, 3600, \"PLANNED\", \"kernel update\"],
-	     [19, null, \"UNPLANNED\", \"n1 panic\"]]
-	" >/dev/null'
-tap_check "-j EVENTS NODE.n1: ev 1, 5, 6, 10 (user admin), 11, 12 in A" eval '
-	at_now -j -r EVENTS -t NODE -n n1 -f eventlog "${A[@]}" 2>/dev/null | jq -e "
-	    [.events[].id] == [1, 5, 6, 10, 11, 12] and
-	    (.events[] | select(.id == 10) | .user == \"admin\" and .planned == \"PLANNED\" and
-	        .message == \"kernel update\") and
-	    (.events[] | select(.id == 1) | .user == null and .planned == null)
-	" >/dev/null'
+# jrep FILTER ARGS...: samrep ARGS at NOW exits 0 and prints one JSON value
+# that FILTER finds true (jq -e alone passes on no input at all).
+jrep() {
+	local out
+	out=$(at_now "${@:2}" 2>/dev/null) || { echo "samrep ${*:2}: exit $?"; return 1; }
+	jq -e -s "length == 1 and (.[0] | $1)" <<<"$out" >/dev/null ||
+		{ echo "samrep ${*:2}: $out"; return 1; }
+}
+sum_a='.now == 1767323045 and .begin == 1767225600 and .end == 1767268800 and
+    .period_seconds == 43200 and .format_version == 1 and .event_count == 17 and
+    .first_event == {id: 1, time: 1767225600} and .last_event.id == 19 and
+    .planned_counts_as_up == false and (.objects | length) == 5 and
+    (.objects[] | select(.type == "NODE" and .name == "n1") |
+        .downs == 2 and .last_down == 1767243600 and .unplanned_down_seconds == 1800 and
+        .planned_down_seconds == 3600 and .period_seconds == 43200 and
+        .up_percent == 87.5 and .state == "UP") and
+    (.objects[] | select(.type == "NODE" and .name == "n2") |
+        .state == "GONE" and .period_seconds == 25200) and
+    (.objects[] | select(.type == "TIME") | .changes == 2 and .downs == 0 and
+        .last_change == 1767240000 and .up_percent == null and .state == null)'
+tap_check "-j SUMMARY: valid JSON with the sums of A" jrep "$sum_a" -j -f eventlog "${A[@]}"
+tap_check "-j -k PLANNED SUMMARY: planned time counts as up" jrep \
+	'.planned_counts_as_up and (.objects[] | select(.name == "n2") | .up_percent == 100)' \
+	-j -k PLANNED -f eventlog "${A[@]}"
+fail_n1='.type == "NODE" and .name == "n1" and
+    [.failures[] | [.id, .down_seconds, .planned, .message]] ==
+    [[5, 1800, "UNPLANNED", "node crash"], [10, 3600, "PLANNED", "kernel update"],
+     [19, null, "UNPLANNED", "n1 panic"]]'
+tap_check "-j FAILURES NODE.n1: ev 5 (30 min), ev 10 (1 h, PLANNED), ev 19 still down" \
+	jrep "$fail_n1" -j -r FAILURES -t NODE -n n1 -f eventlog -e LAST
+ev_n1='[.events[].id] == [1, 5, 6, 10, 11, 12] and
+    (.events[] | select(.id == 10) | .user == "admin" and .planned == "PLANNED" and
+        .message == "kernel update") and
+    (.events[] | select(.id == 1) | .user == null and .planned == null)'
+tap_check "-j EVENTS NODE.n1: ev 1, 5, 6, 10 (user admin), 11, 12 in A" \
+	jrep "$ev_n1" -j -r EVENTS -t NODE -n n1 -f eventlog "${A[@]}"
 # Quotes, backslashes and bytes that are not UTF-8 in a message stay JSON.
 mkdir -p esc/.state
 esc_ok() {
 	SAM_ROOT=$work/esc "$bin/samlog" -t APPL -n x -s DOWN -w @1767225600 \
 	    "$(printf 'say "hi" \\ \351t\303\251')" >/dev/null &&
-	SAM_ROOT=$work/esc at_now -j -r FAILURES -t APPL -n x -e @1767229200 >esc.json &&
-	jq -e '.failures[0].message == "say \"hi\" \\ \ufffdt\u00e9"' esc.json
+	SAM_ROOT=$work/esc jrep '.failures[0].message == "say \"hi\" \\ \ufffdt\u00e9"' \
+	    -j -r FAILURES -t APPL -n x -e @1767229200
 }
 tap_check "-j: quotes, a backslash and a stray byte (U+FFFD) in a message" esc_ok
 tap_check "-j with -q or -c: refused" eval \
