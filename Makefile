@@ -53,6 +53,7 @@ DEPS_lint       := lint
 DEPS_bench      := bench
 DEPS_fuzz       := fuzz
 DEPS_fuzz-run   := fuzz
+DEPS_torture    := test
 ifndef HM_DEPS_DONE
 HM_DEPS_FOR := $(sort $(foreach g,$(or $(MAKECMDGOALS),all),$(DEPS_$(g))))
 endif
