@@ -25,12 +25,12 @@
 # minimal Debian 12 root (mmdebstrap --variant=apt) lacks is in the table.
 set -eu
 
-BUILD_PKGS="gcc libc6-dev make pkg-config libtirpc-dev rpcsvc-proto libevent-dev check
+BUILD_PKGS="gcc libc6-dev binutils make pkg-config libtirpc-dev rpcsvc-proto libevent-dev check
 libjansson-dev libcorosync-common-dev libquorum-dev libcpg-dev libcmap-dev"
 UNIT_PKGS="tzdata"
 DEMO_PKGS="rpcbind iproute2 mount procps netbase"
 TEST_PKGS="nfs-common nfs-ganesha nfs-ganesha-vfs corosync faketime
-libfaketime curl jq bc iputils-ping python3 binutils shellcheck prometheus"
+libfaketime curl jq bc iputils-ping python3 prometheus"
 LINT_PKGS="cppcheck shellcheck mandoc clang"
 BENCH_PKGS="rwho rwhod tuptime sqlite3 prometheus-node-exporter wrk"
 FUZZ_PKGS="clang libclang-rt-14-dev"
@@ -69,6 +69,7 @@ jq jq
 bc bc
 ping iputils-ping
 python3 python3
+ar binutils
 strings binutils
 shellcheck shellcheck
 cppcheck cppcheck
