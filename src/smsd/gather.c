@@ -496,11 +496,102 @@ metrics_cpu(struct textbuf *b, char *st)
 }
 
 /*
- * /proc/diskstats: one metric name per unit, in base units (sectors are
- * 512 bytes whatever the device's own sector size; times in seconds).
+ * /proc/diskstats and /proc/net/dev are each read and parsed once per
+ * gather into a table of per-device counters; every metric family of the
+ * file is then rendered from that table.
  */
-static void
-metrics_disks(struct textbuf *b, char *buf, size_t size)
+
+/* Room for every line of text (its newlines, plus a last unended one). */
+static int
+devstat_alloc(const char *text, struct devstat_table *t)
+{
+	size_t lines = 1;
+	const char *p;
+
+	for (p = text; (p = strchr(p, '\n')) != NULL; p++)
+		lines++;
+	t->n = 0;
+	if ((t->dev = calloc(lines, sizeof(*t->dev))) == NULL)
+		return -1;
+	return 0;
+}
+
+void
+devstat_free(struct devstat_table *t)
+{
+	free(t->dev);
+	t->dev = NULL;
+	t->n = 0;
+}
+
+/*
+ * /proc/diskstats: v[0] reads completed, v[1] sectors read, v[2] writes
+ * completed, v[3] sectors written, v[4] milliseconds doing I/O.  Loop and
+ * RAM disks, short lines and names unfit for a label are left out.
+ */
+int
+devstat_parse_disks(char *text, struct devstat_table *t)
+{
+	char *line, *save = NULL;
+	unsigned maj, mnr;
+	struct devstat *d;
+
+	if (devstat_alloc(text, t) == -1)
+		return -1;
+	for (line = strtok_r(text, "\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\n", &save)) {
+		d = &t->dev[t->n];
+		/* %63s: DEVSTAT_NAME_MAX - 1 */
+		if (sscanf(line, "%u %u %63s %llu %*u %llu %*u %llu %*u %llu "
+		    "%*u %*u %llu", &maj, &mnr, d->name, &d->v[0], &d->v[1],
+		    &d->v[2], &d->v[3], &d->v[4]) != 8 ||
+		    !label_safe(d->name) ||
+		    strncmp(d->name, "loop", 4) == 0 ||
+		    strncmp(d->name, "ram", 3) == 0)
+			continue;
+		t->n++;
+	}
+	return 0;
+}
+
+/*
+ * /proc/net/dev: v[0..3] received bytes, packets, errors, drops; v[4..7]
+ * the same transmitted.  The two header lines have no colon.
+ */
+int
+devstat_parse_network(char *text, struct devstat_table *t)
+{
+	char *line, *save = NULL, *colon;
+	struct devstat *d;
+
+	if (devstat_alloc(text, t) == -1)
+		return -1;
+	for (line = strtok_r(text, "\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\n", &save)) {
+		if ((colon = strchr(line, ':')) == NULL)
+			continue;
+		*colon = '\0';
+		while (*line == ' ')
+			line++;
+		d = &t->dev[t->n];
+		if (strlen(line) >= sizeof(d->name) || !label_safe(line))
+			continue;
+		if (sscanf(colon + 1, "%llu %llu %llu %llu %*u %*u %*u %*u "
+		    "%llu %llu %llu %llu", &d->v[0], &d->v[1], &d->v[2],
+		    &d->v[3], &d->v[4], &d->v[5], &d->v[6], &d->v[7]) != 8)
+			continue;
+		memcpy(d->name, line, strlen(line) + 1);
+		t->n++;
+	}
+	return 0;
+}
+
+/*
+ * One metric name per unit, in base units (sectors are 512 bytes whatever
+ * the device's own sector size; times in seconds).
+ */
+void
+devstat_render_disks(struct textbuf *b, const struct devstat_table *t)
 {
 	static const struct {
 		const char	*name;
@@ -512,74 +603,65 @@ metrics_disks(struct textbuf *b, char *buf, size_t size)
 		{ "sms_disk_written_bytes_total", "Bytes written." },
 		{ "sms_disk_io_time_seconds_total", "Seconds spent doing I/O." },
 	};
-	unsigned long long v[5];
-	char *line, *save, name[64];
-	unsigned maj, mnr;
-	size_t k;
+	const struct devstat *d;
+	size_t i, k;
 
 	for (k = 0; k < sizeof(m) / sizeof(m[0]); k++) {
-		if (read_small("/proc/diskstats", buf, size) <= 0)
-			return;
 		help(b, m[k].name, "counter", m[k].help);
-		save = NULL;
-		for (line = strtok_r(buf, "\n", &save); line != NULL;
-		    line = strtok_r(NULL, "\n", &save)) {
-			if (sscanf(line, "%u %u %63s %llu %*u %llu %*u %llu "
-			    "%*u %llu %*u %*u %llu", &maj, &mnr, name, &v[0],
-			    &v[1], &v[2], &v[3], &v[4]) != 8 ||
-			    !label_safe(name) ||
-			    strncmp(name, "loop", 4) == 0 ||
-			    strncmp(name, "ram", 3) == 0)
-				continue;
+		for (i = 0; i < t->n; i++) {
+			d = &t->dev[i];
 			if (k == 1 || k == 3)
 				textbuf_printf(b, "%s{device=\"%s\"} %llu\n",
-				    m[k].name, name, v[k] * 512);
+				    m[k].name, d->name, d->v[k] * 512);
 			else if (k == 4)
 				textbuf_printf(b, "%s{device=\"%s\"} %.3f\n",
-				    m[k].name, name, (double)v[k] / 1000.0);
+				    m[k].name, d->name,
+				    (double)d->v[k] / 1000.0);
 			else
 				textbuf_printf(b, "%s{device=\"%s\"} %llu\n",
-				    m[k].name, name, v[k]);
+				    m[k].name, d->name, d->v[k]);
 		}
 	}
 }
 
-/* /proc/net/dev: one metric name per counter. */
-static void
-metrics_network(struct textbuf *b, char *buf, size_t size)
+/* One metric name per /proc/net/dev counter. */
+void
+devstat_render_network(struct textbuf *b, const struct devstat_table *t)
 {
 	static const char *const m[] = { "receive_bytes", "receive_packets",
 	    "receive_errors", "receive_drops", "transmit_bytes",
 	    "transmit_packets", "transmit_errors", "transmit_drops" };
-	unsigned long long v[8];
-	char *line, *save, *colon, name[64], metric[64];
-	size_t k;
+	char metric[64];
+	size_t i, k;
 
 	for (k = 0; k < sizeof(m) / sizeof(m[0]); k++) {
-		if (read_small("/proc/net/dev", buf, size) <= 0)
-			return;
 		snprintf(metric, sizeof(metric), "sms_network_%s_total", m[k]);
 		help(b, metric, "counter", "Network interface counter, from "
 		    "/proc/net/dev.");
-		save = NULL;
-		for (line = strtok_r(buf, "\n", &save); line != NULL;
-		    line = strtok_r(NULL, "\n", &save)) {
-			if ((colon = strchr(line, ':')) == NULL)
-				continue;
-			*colon = '\0';
-			while (*line == ' ')
-				line++;
-			if (strlen(line) >= sizeof(name) || !label_safe(line))
-				continue;
-			strcpy(name, line);
-			if (sscanf(colon + 1, "%llu %llu %llu %llu %*u %*u "
-			    "%*u %*u %llu %llu %llu %llu", &v[0], &v[1], &v[2],
-			    &v[3], &v[4], &v[5], &v[6], &v[7]) != 8)
-				continue;
+		for (i = 0; i < t->n; i++)
 			textbuf_printf(b, "%s{device=\"%s\"} %llu\n", metric,
-			    name, v[k]);
-		}
+			    t->dev[i].name, t->dev[i].v[k]);
 	}
+}
+
+/*
+ * Read path once into buf, parse it into a table and render its families;
+ * nothing when it cannot be read or is empty.  -1 when out of memory.
+ */
+static int
+metrics_devices(struct textbuf *b, const char *path, char *buf, size_t size,
+    int (*parse)(char *, struct devstat_table *),
+    void (*render)(struct textbuf *, const struct devstat_table *))
+{
+	struct devstat_table t = { NULL, 0 };
+
+	if (read_small(path, buf, size) <= 0)
+		return 0;
+	if (parse(buf, &t) == -1)
+		return -1;
+	render(b, &t);
+	devstat_free(&t);
+	return 0;
 }
 
 void
@@ -642,8 +724,14 @@ gather_metrics(struct source *s, struct gathered *g)
 	metrics_cpu(&b, st);
 	free(st);
 
-	metrics_disks(&b, buf, sizeof(buf));
-	metrics_network(&b, buf, sizeof(buf));
+	if (metrics_devices(&b, "/proc/diskstats", buf, sizeof(buf),
+	    devstat_parse_disks, devstat_render_disks) == -1 ||
+	    metrics_devices(&b, "/proc/net/dev", buf, sizeof(buf),
+	    devstat_parse_network, devstat_render_network) == -1) {
+		free(b.p);
+		g->error = strdup("out of memory");
+		return;
+	}
 	g->text = b.p;
 	g->textlen = b.len;
 }

@@ -452,4 +452,26 @@ struct textbuf {
 void	textbuf_printf(struct textbuf *b, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
 
+/*
+ * gather.c: the counters of one read of /proc/diskstats or /proc/net/dev,
+ * one entry per device (in the file's order), from which each of the
+ * file's metric families is rendered.  The parsers split text in place;
+ * -1 when out of memory.  See devstat_parse_disks/_network for what v holds.
+ */
+#define DEVSTAT_NAME_MAX	64
+struct devstat {
+	char			name[DEVSTAT_NAME_MAX];	/* label-safe */
+	unsigned long long	v[8];
+};
+struct devstat_table {
+	struct devstat	*dev;
+	size_t		 n;
+};
+int	devstat_parse_disks(char *text, struct devstat_table *);
+int	devstat_parse_network(char *text, struct devstat_table *);
+void	devstat_render_disks(struct textbuf *, const struct devstat_table *);
+void	devstat_render_network(struct textbuf *,
+	    const struct devstat_table *);
+void	devstat_free(struct devstat_table *);
+
 #endif
