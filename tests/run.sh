@@ -50,7 +50,8 @@ for s in "$@"; do
 		not_root=1
 		continue
 	fi
-	timeout --kill-after=20 "${INTEG_TIMEOUT:-900}" "$s" >"$log" 2>&1
+	# bash, whatever the file's mode: every scenario is a bash script.
+	timeout --kill-after=20 "${INTEG_TIMEOUT:-900}" bash "$s" >"$log" 2>&1
 	rc=$?
 	cat "$log"
 	ok=$(grep -cE '^ok [0-9]+' "$log")

@@ -24,7 +24,10 @@ SMSCTL=$bin/smsctl
 [ -x "$SMSD" ] || { echo "Bail out! $SMSD not built"; exit 1; }
 command -v jq >/dev/null || { echo "Bail out! jq missing"; exit 1; }
 
-STALL_MS=3000
+# Long enough that the measurements below (some 30 programs started in the
+# test host) fit inside one stalled commit on a loaded machine: at a load
+# of 16 they took 10 s.
+STALL_MS=15000
 LIMIT_US=1000000
 
 hm_hosts_create h1
@@ -64,7 +67,7 @@ hm_host_spawn h1 "$W/stream" curl -sN http://127.0.0.1:596/v1/events/stream >/de
 stream_pid=$HM_LAST_PID
 hm_wait_for 5 grep -q 'smsd event stream' "$W/stream"
 # the start event's commit is behind us: the next post stalls afresh
-hm_wait_for 15 writer_idle
+hm_wait_for 30 writer_idle
 
 # Microseconds for one /v1/system or /v1/events request (curl's total), or
 # for a posted event to reach the stream (smsctl's run included), inside h1.
@@ -123,7 +126,7 @@ saved() {
 	writer_idle && [ "$(jget /v1/server .history_unsaved)" = 0 ]
 }
 tap_check "the events reach the history file once the disk answers" \
-    hm_wait_for 15 saved
+    hm_wait_for 40 saved
 
 # ---- a flood while the disk stalls: what does not fit is counted ----
 FLOOD=$((8192 + 1000))	# more than the writer's queue holds (8192 lines)
@@ -135,7 +138,7 @@ for i in range(1, int(sys.argv[2]) + 1):
     s.sendto(b"name=hostmon.test.flood\npriority=200\nmessage=flood %d\n" % i,
         sys.argv[1])' "$W/post.sock" "$FLOOD"
 }
-hm_wait_for 15 writer_idle
+hm_wait_for 40 writer_idle
 t0=${EPOCHREALTIME/./}
 tap_check "$FLOOD events posted in a burst while the disk stalls" flood
 sys_us=$(req_us /v1/system)
@@ -167,7 +170,7 @@ flood_saved() {
 	[ "$(jget /v1/server .history_unsaved)" = "$unsaved" ]
 }
 tap_check "what was queued reaches the file, in order, up to the first refused" \
-    hm_wait_for 15 flood_saved
+    hm_wait_for 70 flood_saved
 
 # ---- kill -9 during a stalled commit: the file stays whole ----
 writer_busy() { [ "$(jget /v1/server .history_queued)" -ge 1 ]; }
@@ -192,7 +195,7 @@ hm_host_kill "$SMSD_PID" TERM
 
 # ---- stopping while the disk stalls ends in bounded time ----
 start_slow
-hm_wait_for 15 writer_idle
+hm_wait_for 40 writer_idle
 post hostmon.test.atstop
 hm_wait_for 5 writer_busy
 t0=${EPOCHREALTIME/./}
