@@ -538,7 +538,7 @@ int
 store_open(const char *path, struct store_replay *rp)
 {
 	struct replay_ops ops = { load_state, load_mon, load_unmon,
-	    load_unmon_all, load_notify, load_done, rp, 0 };
+	    load_unmon_all, load_notify, load_done, NULL, 0 };
 	struct store_replay seen;
 	struct reclog_stats st;
 	int r;
@@ -560,6 +560,7 @@ store_open(const char *path, struct store_replay *rp)
 		free(copy);
 	}
 	memset(rp, 0, sizeof(*rp));
+	ops.arg = rp;
 	rp->is_new = seen.is_new;
 	rp->unknown = seen.unknown;
 	dead_bytes = 0;
