@@ -189,10 +189,11 @@ tap_check "h1's /run, /tmp, /var are its own" private_to_h1 "$probe"
 tap_check "the run's folder is at the same path in every host" \
 	hm_host_exec h3 test -f "$HM_WORK/pids"
 # A checkout in a folder others may not search (/root is 0700): a copy of
-# the harness there (in the build folder: /tmp is remade in hosts), whose
-# hosts must let nobody read the tree, and root still see the folder's other
-# entries.
-closed=$(cd "$lib/../../.." && pwd)/${B:-build}/closed.$$
+# the harness there, whose hosts must let nobody read the tree, and root
+# still see the folder's other entries.  Under /mnt, which hosts share with
+# the machine: /tmp, /var and /run are remade in hosts (and the build folder
+# may lie under /tmp).
+closed=$(mktemp -d /mnt/hm-closed.XXXXXX) || exit 1
 hm_at_exit rm -rf "$closed"
 mkdir -p "$closed/tree/tests/integration"
 cp -r "$lib" "$closed/tree/tests/integration/lib"
