@@ -125,8 +125,10 @@ saved() {
 	in_file hostmon.test.stall6 && in_file hostmon.test.stall9 &&
 	writer_idle && [ "$(jget /v1/server .history_unsaved)" = 0 ]
 }
+# up to three commits: one under way at the first post, the first post's,
+# the rest's
 tap_check "the events reach the history file once the disk answers" \
-    hm_wait_for 40 saved
+    hm_wait_for 60 saved
 
 # ---- a flood while the disk stalls: what does not fit is counted ----
 FLOOD=$((8192 + 1000))	# more than the writer's queue holds (8192 lines)
@@ -138,7 +140,7 @@ for i in range(1, int(sys.argv[2]) + 1):
     s.sendto(b"name=hostmon.test.flood\npriority=200\nmessage=flood %d\n" % i,
         sys.argv[1])' "$W/post.sock" "$FLOOD"
 }
-hm_wait_for 40 writer_idle
+hm_wait_for 60 writer_idle
 t0=${EPOCHREALTIME/./}
 tap_check "$FLOOD events posted in a burst while the disk stalls" flood
 sys_us=$(req_us /v1/system)
