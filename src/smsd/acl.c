@@ -30,7 +30,9 @@ acl_add(struct acl *acl, const char *spec)
 		*slash++ = '\0';
 		errno = 0;
 		prefix = strtol(slash, &end, 10);
-		if (*slash == '\0' || *end != '\0' || prefix < 0 || errno) {
+		/* Bounded before any cast: /4294967296 must not wrap to /0. */
+		if (*slash == '\0' || *end != '\0' || prefix < 0 ||
+		    prefix > 128 || errno) {
 			errno = EINVAL;
 			return -1;
 		}

@@ -175,6 +175,11 @@ START_TEST(access_list)
 	ck_assert(permits(&a, "198.18.7.255"));
 	ck_assert(!permits(&a, "198.18.8.0"));
 	ck_assert_int_eq(acl_add(&a, "10.0.0.0/33"), -1);
+	/* Found by fuzz_smsd_conf: a prefix past int wrapped, to /0 here
+	 * (everyone allowed) or to a negative length. */
+	ck_assert_int_eq(acl_add(&a, "10.0.0.0/4294967296"), -1);
+	ck_assert_int_eq(acl_add(&a, "10.0.0.0/1111111111111115"), -1);
+	ck_assert_int_eq(acl_add(&a, "::/18446744073709551616"), -1);
 	ck_assert_int_eq(acl_add(&a, "10.0.0.0/"), -1);
 	ck_assert_int_eq(acl_add(&a, "bogus"), -1);
 	ck_assert_int_eq(acl_add(&a, "fe80::/10"), 0);
