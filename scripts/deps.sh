@@ -30,7 +30,8 @@ libjansson-dev libcorosync-common-dev libquorum-dev libcpg-dev libcmap-dev"
 UNIT_PKGS="tzdata"
 DEMO_PKGS="rpcbind iproute2 mount procps netbase"
 TEST_PKGS="nfs-common nfs-ganesha nfs-ganesha-vfs corosync faketime
-libfaketime curl jq bc iputils-ping python3 prometheus mandoc"
+libfaketime curl jq bc iputils-ping python3 prometheus mandoc
+chromium chromium-driver python3-selenium"
 LINT_PKGS="cppcheck shellcheck mandoc clang"
 BENCH_PKGS="rwho rwhod tuptime sqlite3 prometheus-node-exporter wrk"
 FUZZ_PKGS="clang libclang-rt-14-dev"
@@ -68,6 +69,8 @@ curl curl
 jq jq
 bc bc
 ping iputils-ping
+chromium chromium
+chromedriver chromium-driver
 python3 python3
 ar binutils
 strings binutils
