@@ -16,6 +16,11 @@
 #include "log.h"
 #include "statefile.h"
 #include "smsd.h"
+#include "trend.h"
+
+#ifndef SMSD_STATION_DIR	/* PREFIX/share/hostmon/station, from make */
+#define SMSD_STATION_DIR	"/usr/local/share/hostmon/station"
+#endif
 
 #define CONF_MAX_SIZE	(256 * 1024)
 #define CONF_MAX_WORDS	4
@@ -70,6 +75,11 @@ conf_defaults(struct smsd_conf *c)
 	c->source_timeout_ms = 2000;
 	c->cluster_timeout_ms = 2000;
 	c->history = 4096;
+	c->history_step = TREND_STEP_DEFAULT;
+	strcpy(c->station_dir, SMSD_STATION_DIR);
+	strcpy(c->avail_log, SMSD_AVAIL_LOG);
+	strcpy(c->statd_file, SMSD_STATD_FILE);
+	strcpy(c->statd_pidfile, SMSD_STATD_PIDFILE);
 	strcpy(c->log_file, SMSD_LOG_FILE);
 	strcpy(c->data_dir, SMSD_DATA_DIR);
 	strcpy(c->post_socket, SMSD_POST_SOCKET);
@@ -205,6 +215,21 @@ conf_line(struct smsd_conf *c, char **w, int nw)
 		if (number(w[1], 16, 1000000, &v) == -1)
 			return -1;
 		c->history = (int)v;
+	} else if (strcmp(w[0], "history-step") == 0 && nw == 2) {
+		if (number(w[1], 1, 3600, &v) == -1)
+			return -1;
+		c->history_step = (int)v;
+	} else if (strcmp(w[0], "station-dir") == 0 && nw == 2) {
+		return copy_path(c->station_dir, sizeof(c->station_dir), w[1]);
+	} else if (strcmp(w[0], "ss-dir") == 0 && nw == 2) {
+		return copy_path(c->ss_dir, sizeof(c->ss_dir), w[1]);
+	} else if (strcmp(w[0], "availability-log") == 0 && nw == 2) {
+		return copy_path(c->avail_log, sizeof(c->avail_log), w[1]);
+	} else if (strcmp(w[0], "statd-status-file") == 0 && nw == 2) {
+		return copy_path(c->statd_file, sizeof(c->statd_file), w[1]);
+	} else if (strcmp(w[0], "statd-pid-file") == 0 && nw == 2) {
+		return copy_path(c->statd_pidfile, sizeof(c->statd_pidfile),
+		    w[1]);
 	} else if (strcmp(w[0], "log-file") == 0 && nw == 2) {
 		return copy_path(c->log_file, sizeof(c->log_file), w[1]);
 	} else if (strcmp(w[0], "data-dir") == 0 && nw == 2) {

@@ -45,6 +45,10 @@
 #include "progopt.h"
 #include "timeutil.h"
 #include "smsd.h"
+#include "proxy.h"
+#include "station.h"
+#include "suite.h"
+#include "trend.h"
 
 struct client {
 	struct client	*next;		/* hash chain */
@@ -63,7 +67,11 @@ struct pending {
 	struct req	r;
 	unsigned	need;
 	struct event	*timer;
+	struct proxy	*proxy;		/* a member's answer is awaited */
 };
+
+/* A "source" in pending: a member asked through proxy.c. */
+#define PROXY_BIT	SRC_BIT(SRC_COUNT + 1)
 
 static struct evconnlistener *listeners[SMSD_MAX_LISTEN * 2];
 static int nlisteners;
@@ -111,6 +119,7 @@ pending_free(struct smsd *d, struct pending *p)
 	TAILQ_REMOVE(&d->pending, p, entry);
 	TAILQ_REMOVE(&p->client->pending, p, centry);
 	event_free(p->timer);
+	proxy_cancel(p->proxy);
 	free(p);
 }
 
@@ -187,11 +196,14 @@ reason_of(int code)
 {
 	switch (code) {
 	case 200: return "OK";
+	case 304: return "Not Modified";
 	case 400: return "Bad Request";
 	case 403: return "Forbidden";
 	case 404: return "Not Found";
 	case 405: return "Method Not Allowed";
 	case 414: return "URI Too Long";
+	case 500: return "Internal Server Error";
+	case 502: return "Bad Gateway";
 	case 503: return "Service Unavailable";
 	case 504: return "Gateway Timeout";
 	default: return "Error";
@@ -420,6 +432,8 @@ ready(struct smsd *d, unsigned need, int64_t now)
 	}
 	if ((need & CLUSTER_BIT) && !cluster_fresh(d))
 		return 0;
+	if (need & PROXY_BIT)
+		return 0;	/* its own callback answers */
 	return 1;
 }
 
@@ -562,24 +576,36 @@ source_missing(struct smsd *d, struct evhttp_request *req, unsigned mask)
 	return 0;
 }
 
+/*
+ * name= filters, offset= and limit= page: "total" counts every match,
+ * "count" those in this answer, from the offset-th match on.
+ */
 static void
 software_filtered(struct smsd *d, struct evhttp_request *req,
     const struct req *r)
 {
 	json_t *all = json_object_get(d->src[SRC_SOFTWARE].data, "packages");
 	json_t *out = json_array(), *pkg, *o;
-	size_t i;
+	size_t i, total = 0;
 	char *s;
 
 	json_array_foreach(all, i, pkg) {
 		const char *name = json_string_value(json_object_get(pkg,
 		    "name"));
 
-		if (name != NULL && fnmatch(r->pattern, name, 0) == 0)
+		if (name == NULL || (r->pattern[0] != '\0' &&
+		    fnmatch(r->pattern, name, 0) != 0))
+			continue;
+		if (total++ < (size_t)r->offset)
+			continue;
+		if (!r->limit_set || json_array_size(out) < (size_t)r->limit)
 			json_array_append(out, pkg);
 	}
-	o = json_pack("{s:I, s:o}", "count", (json_int_t)json_array_size(out),
-	    "packages", out);
+	o = json_pack("{s:I, s:I, s:I, s:o}", "count",
+	    (json_int_t)json_array_size(out), "total", (json_int_t)total,
+	    "offset", (json_int_t)r->offset, "packages", out);
+	if (o != NULL && r->limit_set)
+		json_object_set_new(o, "limit", json_integer(r->limit));
 	s = o != NULL ? json_dumps(o, SMSD_JSON) : NULL;
 	if (s != NULL)
 		send_json(req, 200, "OK", s, strlen(s));
@@ -628,7 +654,10 @@ index_info(struct evhttp_request *req)
 	static const char body[] = "{\"resources\":[\"/v1/system\","
 	    "\"/v1/hardware\",\"/v1/software\",\"/v1/filesystems\","
 	    "\"/v1/events\",\"/v1/events/stream\",\"/v1/health\","
-	    "\"/v1/metrics\",\"/v1/cluster\",\"/v1/server\"]}";
+	    "\"/v1/metrics\",\"/v1/cluster\",\"/v1/server\","
+	    "\"/v1/history\",\"/v1/members/\",\"/v1/suite/ss\","
+	    "\"/v1/suite/availability\",\"/v1/suite/statd\"],"
+	    "\"station\":\"/station/\"}";
 
 	send_json(req, 200, "OK", body, sizeof(body) - 1);
 }
@@ -660,7 +689,7 @@ respond(struct smsd *d, struct evhttp_request *req, const struct req *r)
 		mask = SRC_BIT(SRC_SOFTWARE);
 		if (source_missing(d, req, mask))
 			return;
-		if (r->pattern[0] != '\0') {
+		if (r->pattern[0] != '\0' || r->offset != 0 || r->limit_set) {
 			age_headers(d, req, mask);
 			software_filtered(d, req, r);
 			return;
@@ -703,6 +732,10 @@ respond(struct smsd *d, struct evhttp_request *req, const struct req *r)
 	case RES_CLUSTER:
 		body = cluster_body(d, &len);
 		break;
+	case RES_MEMBER:
+		/* the proxy's own deadline came first; this is a backstop */
+		send_error(req, 504, "the member did not answer in time");
+		return;
 	default:
 		send_error(req, 500, "internal error");
 		return;
@@ -713,6 +746,140 @@ respond(struct smsd *d, struct evhttp_request *req, const struct req *r)
 	}
 	age_headers(d, req, mask);
 	send_json(req, 200, "OK", body, len);
+}
+
+/* Every answer's: what the station's pages may load, and no guessing. */
+static void
+security_headers(struct evhttp_request *req)
+{
+	struct evkeyvalq *h = evhttp_request_get_output_headers(req);
+
+	evhttp_add_header(h, "Content-Security-Policy", STATION_CSP);
+	evhttp_add_header(h, "X-Content-Type-Options", "nosniff");
+	evhttp_add_header(h, "Referrer-Policy", "no-referrer");
+}
+
+static void
+station_answer(struct smsd *d, struct evhttp_request *req, const char *name)
+{
+	struct evkeyvalq *h = evhttp_request_get_output_headers(req);
+	struct station_file f;
+	int code;
+
+	code = station_read(d->conf.station_dir, name[0] != '\0' ? name :
+	    STATION_INDEX, evhttp_find_header(evhttp_request_get_input_headers(
+	    req), "If-None-Match"), &f);
+	switch (code) {
+	case 200:
+	case 304:
+		evhttp_add_header(h, "ETag", f.etag);
+		/* revalidated each time: a 304 costs a stat, no transfer */
+		evhttp_add_header(h, "Cache-Control", "no-cache");
+		if (code == 304)
+			evhttp_send_reply(req, 304, reason_of(304), NULL);
+		else
+			send_body(req, 200, "OK", f.type, f.body);
+		break;
+	default:
+		send_error(req, code, f.why);
+	}
+	if (f.body != NULL)
+		evbuffer_free(f.body);
+}
+
+static void
+json_answer(struct evhttp_request *req, const char *body, size_t len)
+{
+	if (body == NULL)
+		send_error(req, 503, "out of memory");
+	else
+		send_json(req, 200, "OK", body, len);
+}
+
+static void
+suite_answer(struct smsd *d, struct evhttp_request *req, enum resource res)
+{
+	json_t *o;
+	char *s;
+
+	if (res == RES_SUITE_SS)
+		o = suite_ss(d->conf.ss_dir);
+	else if (res == RES_SUITE_AVAILABILITY)
+		o = suite_availability(d->conf.avail_log);
+	else
+		o = suite_statd(d->conf.statd_file, d->conf.statd_pidfile);
+	s = o != NULL ? json_dumps(o, SMSD_JSON) : NULL;
+	json_answer(req, s, s != NULL ? strlen(s) : 0);
+	free(s);
+	json_decref(o);
+}
+
+static void
+member_answered(void *arg, int code, const char *ctype, struct evbuffer *b)
+{
+	struct pending *p = arg;
+	struct evhttp_request *req = p->req;
+
+	p->proxy = NULL;	/* it ends after this call */
+	pending_free(smsd, p);
+	send_body(req, code, reason_of(code), ctype, b);
+}
+
+/* Ask member m for r's target; the answer comes through member_answered. */
+static void
+member_request(struct smsd *d, struct client *c, struct evhttp_request *req,
+    const struct req *r, const struct member *m)
+{
+	struct pending *p;
+	int ms = d->conf.cluster_timeout_ms + 1000;
+	struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
+
+	if ((p = calloc(1, sizeof(*p))) == NULL ||
+	    (p->timer = evtimer_new(d->base, pending_timeout, p)) == NULL ||
+	    evtimer_add(p->timer, &tv) == -1) {
+		if (p != NULL && p->timer != NULL)
+			event_free(p->timer);
+		free(p);
+		send_error(req, 503, "out of memory");
+		return;
+	}
+	p->client = c;
+	p->req = req;
+	p->r = *r;
+	p->need = PROXY_BIT;
+	TAILQ_INSERT_TAIL(&d->pending, p, entry);
+	TAILQ_INSERT_TAIL(&c->pending, p, centry);
+	p->proxy = proxy_start(d->base, m, r->target,
+	    d->conf.cluster_timeout_ms, d->conf.max_output, member_answered,
+	    p);
+	if (p->proxy == NULL) {
+		pending_free(d, p);
+		send_error(req, 503, "out of memory");
+	}
+}
+
+/* The member r names: NULL (answered 404) if none, *local if it is us. */
+static const struct member *
+member_find(struct smsd *d, struct evhttp_request *req, const struct req *r,
+    int *local)
+{
+	const struct member *list;
+	char msg[128];
+	int i, n;
+
+	*local = strcmp(r->member, d->conf.member_name) == 0;
+	list = cluster_member_list(d, &n);
+	for (i = 0; i < n; i++)
+		if (strcmp(list[i].name, r->member) == 0) {
+			if (list[i].local)
+				*local = 1;
+			return &list[i];
+		}
+	if (*local)
+		return NULL;
+	snprintf(msg, sizeof(msg), "no member %s in the cluster", r->member);
+	send_error(req, 404, msg);
+	return NULL;
 }
 
 static void
@@ -750,6 +917,7 @@ handle(struct evhttp_request *req, void *arg)
 	snprintf(server, sizeof(server), "smsd/%s", hm_version);
 	evhttp_add_header(evhttp_request_get_output_headers(req), "Server",
 	    server);
+	security_headers(req);
 	evcon = evhttp_request_get_connection(req);
 	/* one that arrival() could not queue is judged now */
 	if ((c = client_find(d, evcon)) == NULL &&
@@ -779,9 +947,51 @@ handle(struct evhttp_request *req, void *arg)
 		bad_request(d, req, c, 400, "a GET has no body");
 		return;
 	}
+	if (r.res == RES_MEMBER) {
+		const struct member *m;
+		char target[SMSD_URI_MAX + 1];
+		int local;
+
+		m = member_find(d, req, &r, &local);
+		if (!local) {
+			if (m != NULL)
+				member_request(d, c, req, &r, m);
+			return;
+		}
+		/* this member: the target as if asked directly (parsed
+		   already; req_parse clears r, so from a copy) */
+		memcpy(target, r.target, sizeof(target));
+		if ((code = req_parse(target, strlen(target), &r, &why))
+		    != 0) {
+			bad_request(d, req, c, code, why);
+			return;
+		}
+	}
 	switch (r.res) {
 	case RES_INDEX:
+		if (uri[0] == '/' && (uri[1] == '\0' || uri[1] == '?') &&
+		    station_wants_html(evhttp_find_header(
+		    evhttp_request_get_input_headers(req), "Accept"))) {
+			station_answer(d, req, STATION_INDEX);
+			return;
+		}
 		index_info(req);
+		return;
+	case RES_STATION:
+		station_answer(d, req, r.file);
+		return;
+	case RES_HISTORY: {
+		size_t len = 0;
+		const char *body = d->trend != NULL ?
+		    trend_body(d->trend, &len) : NULL;
+
+		json_answer(req, body, len);
+		return;
+	}
+	case RES_SUITE_SS:
+	case RES_SUITE_AVAILABILITY:
+	case RES_SUITE_STATD:
+		suite_answer(d, req, r.res);
 		return;
 	case RES_SERVER:
 		server_info(d, req);

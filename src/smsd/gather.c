@@ -25,7 +25,6 @@
 int gather_probe_timeout_ms = 500;
 
 /* Read a small /proc or /sys file whole; -1 on error, else its length. */
-ssize_t	read_small(const char *path, char *buf, size_t size);
 ssize_t
 read_small(const char *path, char *buf, size_t size)
 {
@@ -52,7 +51,7 @@ read_small(const char *path, char *buf, size_t size)
 }
 
 /* meminfo value in bytes, or -1. */
-static long long
+long long
 meminfo_get(const char *text, const char *key)
 {
 	const char *p = text;

@@ -7,10 +7,19 @@ SMSD_LIB_OBJS  := $(SMSD_LIB_SRCS:%.c=$(B)/%.o)
 SMSD           := $(B)/bin/smsd
 SMSCTL         := $(B)/bin/smsctl
 SMSD_LIBS      := $(EVENT_LIBS) $(JANSSON_LIBS) $(CLUSTER_LIBS) -lpthread
+# The suite's libraries smsd reads the other daemons' files through
+# (named here: src/ssd/module.mk, which sets LIBCSSTAT, is read after)
+SMSD_SUITE_LIBS := $(B)/libcsstat.a
+
+# The station's folder, compiled in (smsd.conf's station-dir changes it).
+SMSD_STATION_DIR := $(PREFIX)/share/hostmon/station
+$(B)/src/smsd/conf.o: HM_CPPFLAGS += -DSMSD_STATION_DIR='"$(SMSD_STATION_DIR)"'
+$(B)/src/smsd/conf.o: $(PATHS_STAMP)
+$(B)/src/smsd/suite.o: HM_CPPFLAGS += -Isrc/ssd
 
 # corosync.c follows corosync's membership through libhmcluster.
 $(B)/src/smsd/corosync.o: HM_CPPFLAGS += -Isrc/cluster $(CLUSTER_CFLAGS)
-$(SMSD): $(B)/src/smsd/smsd.o $(SMSD_LIB_OBJS) $(LIBCLUSTER) $(LIBCOMMON)
+$(SMSD): $(B)/src/smsd/smsd.o $(SMSD_LIB_OBJS) $(SMSD_SUITE_LIBS) $(LIBCLUSTER) $(LIBCOMMON)
 	@mkdir -p $(@D)
 	$(CC) $(HM_LDFLAGS) -o $@ $^ $(SMSD_LIBS)
 
@@ -36,5 +45,5 @@ SH_SCRIPTS += etc/init.d/smsd src/smsd/demo.sh
 
 SMSD_UNIT := $(patsubst %.c,$(B)/%,$(wildcard tests/unit/smsd/check_*.c))
 UNIT_TESTS += $(SMSD_UNIT)
-$(SMSD_UNIT): $(B)/%: $(B)/%.o $(TESTUTIL_OBJ) $(SMSD_LIB_OBJS) $(LIBCLUSTER) $(LIBCOMMON)
+$(SMSD_UNIT): $(B)/%: $(B)/%.o $(TESTUTIL_OBJ) $(SMSD_LIB_OBJS) $(SMSD_SUITE_LIBS) $(LIBCLUSTER) $(LIBCOMMON)
 	$(CC) $(HM_LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(SMSD_LIBS)

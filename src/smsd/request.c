@@ -32,7 +32,57 @@ static const struct {
 	{ "/metrics", RES_METRICS },
 	{ "/v1/cluster", RES_CLUSTER },
 	{ "/v1/server", RES_SERVER },
+	{ "/v1/history", RES_HISTORY },
+	{ "/v1/suite/ss", RES_SUITE_SS },
+	{ "/v1/suite/availability", RES_SUITE_AVAILABILITY },
+	{ "/v1/suite/statd", RES_SUITE_STATD },
+	{ "/station", RES_STATION },
+	{ "/station/", RES_STATION },
 };
+
+/* What /v1/members/NAME/ may ask a member for. */
+static const struct {
+	const char	*path;
+	enum resource	 res;
+} member_routes[] = {
+	{ "system", RES_SYSTEM },
+	{ "hardware", RES_HARDWARE },
+	{ "software", RES_SOFTWARE },
+	{ "filesystems", RES_FILESYSTEMS },
+	{ "events", RES_EVENTS },
+	{ "history", RES_HISTORY },
+	{ "health", RES_HEALTH },
+	{ "suite/ss", RES_SUITE_SS },
+	{ "suite/availability", RES_SUITE_AVAILABILITY },
+	{ "suite/statd", RES_SUITE_STATD },
+};
+
+#define STATION_PREFIX	"/station/"
+#define MEMBERS_PREFIX	"/v1/members/"
+
+/*
+ * A station file's name: one path component of letters, digits, '.', '_'
+ * and '-', at most STATION_NAME_MAX long, not starting with '.' (no "..",
+ * no hidden file) and without "..".  No '/', so no subfolder and nothing
+ * to traverse; no '%', so nothing decodes into one.
+ */
+int
+station_name_ok(const char *s, size_t len)
+{
+	size_t i;
+
+	if (len == 0 || len > STATION_NAME_MAX || s[0] == '.' || s[0] == '-')
+		return 0;
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (!isalnum(c) && c != '.' && c != '_' && c != '-')
+			return 0;
+		if (c == '.' && i + 1 < len && s[i + 1] == '.')
+			return 0;
+	}
+	return 1;
+}
 
 static const struct {
 	const char	*name;
@@ -176,6 +226,18 @@ param(struct req *r, const char *key, size_t klen, const char *val,
 			return 400;
 		}
 		r->limit = (int)u;
+		r->limit_set = 1;
+	} else if (klen == 6 && memcmp(key, "offset", 6) == 0) {
+		if (n == 0 || n > 7 || !isdigit((unsigned char)v[0])) {
+			*why = "bad offset";
+			return 400;
+		}
+		u = strtoull(v, &end, 10);
+		if (*end != '\0' || u > 1000000) {
+			*why = "bad offset";
+			return 400;
+		}
+		r->offset = (int)u;
 	} else if (klen == 5 && memcmp(key, "since", 5) == 0) {
 		if (n == 0 || n > 19 || !isdigit((unsigned char)v[0])) {
 			*why = "bad since";
@@ -194,6 +256,65 @@ param(struct req *r, const char *key, size_t klen, const char *val,
 		*why = "unknown parameter";
 		return 400;
 	}
+	return 0;
+}
+
+/*
+ * /v1/members/NAME/RESOURCE[?query]: NAME a member name, RESOURCE one of
+ * member_routes; the target "/v1/RESOURCE[?query]" is parsed here too, so
+ * only a request this smsd would itself accept is sent on.
+ */
+static int
+member_target(const char *uri, size_t len, size_t plen, struct req *r,
+    const char **why)
+{
+	const char *name = uri + strlen(MEMBERS_PREFIX), *slash, *rest;
+	struct req sub;
+	size_t nlen, rlen, i;
+	int rv;
+
+	slash = memchr(name, '/', plen - strlen(MEMBERS_PREFIX));
+	if (slash == NULL) {
+		*why = "no resource after the member name";
+		return 404;
+	}
+	nlen = (size_t)(slash - name);
+	if (nlen == 0 || nlen > SMSD_NAME_MAX) {
+		*why = "bad member name";
+		return 400;
+	}
+	memcpy(r->member, name, nlen);
+	r->member[nlen] = '\0';
+	if (!valid_member_name(r->member)) {
+		*why = "bad member name";
+		return 400;
+	}
+	rest = slash + 1;
+	rlen = (size_t)(uri + plen - rest);
+	for (i = 0; i < sizeof(member_routes) / sizeof(member_routes[0]); i++)
+		if (strlen(member_routes[i].path) == rlen &&
+		    memcmp(member_routes[i].path, rest, rlen) == 0)
+			break;
+	if (i == sizeof(member_routes) / sizeof(member_routes[0])) {
+		*why = "no such member resource";
+		return 404;
+	}
+	/* "/v1/" + the rest of the target, query included */
+	if (4 + (size_t)(uri + len - rest) > SMSD_URI_MAX) {
+		*why = "request target too long";
+		return 414;
+	}
+	memcpy(r->target, "/v1/", 4);
+	memcpy(r->target + 4, rest, (size_t)(uri + len - rest));
+	r->target[4 + (uri + len - rest)] = '\0';
+	if ((rv = req_parse(r->target, strlen(r->target), &sub, why)) != 0)
+		return rv;
+	if (sub.res != member_routes[i].res) {
+		*why = "no such member resource";
+		return 404;
+	}
+	r->target_res = sub.res;
+	r->res = RES_MEMBER;
 	return 0;
 }
 
@@ -228,6 +349,25 @@ req_parse(const char *uri, size_t len, struct req *r, const char **why)
 		return 400;
 	}
 	r->res = RES_NONE;
+	if (plen > strlen(STATION_PREFIX) &&
+	    memcmp(uri, STATION_PREFIX, strlen(STATION_PREFIX)) == 0) {
+		p = uri + strlen(STATION_PREFIX);
+		if (!station_name_ok(p, (size_t)(uri + plen - p))) {
+			*why = "bad station file name";
+			return 400;
+		}
+		memcpy(r->file, p, (size_t)(uri + plen - p));
+		r->file[uri + plen - p] = '\0';
+		r->res = RES_STATION;
+		if (q != NULL) {
+			*why = "a station file takes no parameters";
+			return 400;
+		}
+		return 0;
+	}
+	if (plen > strlen(MEMBERS_PREFIX) &&
+	    memcmp(uri, MEMBERS_PREFIX, strlen(MEMBERS_PREFIX)) == 0)
+		return member_target(uri, len, plen, r, why);
 	for (i = 0; i < sizeof(routes) / sizeof(routes[0]); i++)
 		if (strlen(routes[i].path) == plen &&
 		    memcmp(routes[i].path, uri, plen) == 0) {

@@ -24,6 +24,7 @@
 #include "progopt.h"
 #include "timeutil.h"
 #include "smsd.h"
+#include "trend.h"
 
 
 static struct smsd the_smsd;
@@ -56,10 +57,11 @@ reload(struct smsd *d)
 	    strcmp(nc.member_name, d->conf.member_name) != 0 ||
 	    strcmp(nc.data_dir, d->conf.data_dir) != 0 ||
 	    nc.history != d->conf.history ||
+	    nc.history_step != d->conf.history_step ||
 	    strcmp(nc.post_group, d->conf.post_group) != 0)
 		log_warnx("listen addresses, port, member-name, data-dir, "
-		    "event-history and post-group take effect at the next "
-		    "start");
+		    "event-history, history-step and post-group take effect "
+		    "at the next start");
 	d->conf.acl = nc.acl;
 	memcpy(d->conf.members, nc.members, sizeof(nc.members));
 	d->conf.nmembers = nc.nmembers;
@@ -70,6 +72,13 @@ reload(struct smsd *d)
 	d->conf.header_timeout = nc.header_timeout;
 	d->conf.source_timeout_ms = nc.source_timeout_ms;
 	d->conf.cluster_timeout_ms = nc.cluster_timeout_ms;
+	/* the suite's paths and the station's folder are read per request */
+	memcpy(d->conf.station_dir, nc.station_dir, sizeof(nc.station_dir));
+	memcpy(d->conf.ss_dir, nc.ss_dir, sizeof(nc.ss_dir));
+	memcpy(d->conf.avail_log, nc.avail_log, sizeof(nc.avail_log));
+	memcpy(d->conf.statd_file, nc.statd_file, sizeof(nc.statd_file));
+	memcpy(d->conf.statd_pidfile, nc.statd_pidfile,
+	    sizeof(nc.statd_pidfile));
 	memcpy(d->conf.trusted, nc.trusted, sizeof(nc.trusted));
 	d->conf.ntrusted = nc.ntrusted;
 	control_apply_limits(d);
@@ -280,6 +289,9 @@ main(int argc, char *argv[])
 		fatalx("cannot set up events");
 	sources_init(d);
 	store_load_inventory(d);
+	if ((d->trend = trend_new(TREND_CAPACITY, d->conf.history_step)) ==
+	    NULL || trend_start(d->trend, d->base) == -1)
+		fatalx("cannot start the history ring");
 	events_start(d);
 	for (i = 0; sigs[i] != 0; i++) {
 		sigev[i] = evsignal_new(d->base, sigs[i], signal_cb, d);
@@ -305,6 +317,7 @@ main(int argc, char *argv[])
 	events_close(d);
 	sources_stop(d);
 	cluster_free(d);
+	trend_free(d->trend);
 	corosync_close(d);
 	if (d->health != NULL)
 		json_decref(d->health);

@@ -41,6 +41,10 @@
 /* Who may post names under the suite's prefixes, by default. */
 #define SMSD_POST_TRUSTED	{ "root", "statd" }
 #define SMSD_DPKG_DIR		"/var/lib/dpkg"
+/* The suite's files smsd reads (only reads): samd's event log, statd's. */
+#define SMSD_AVAIL_LOG		"/var/avail/sam/eventlog"
+#define SMSD_STATD_FILE		"/var/db/statd.status"
+#define SMSD_STATD_PIDFILE	"/run/rpc.statd.pid"
 
 #define SMSD_MAX_LISTEN		8
 #define SMSD_MAX_ACL		64
@@ -93,6 +97,12 @@ struct smsd_conf {
 	int		source_timeout_ms;
 	int		cluster_timeout_ms;
 	int		history;		/* events kept */
+	int		history_step;		/* trend ring, seconds */
+	char		station_dir[256];
+	char		ss_dir[256];		/* "" : libcsstat's own */
+	char		avail_log[256];		/* samd's event log */
+	char		statd_file[256];	/* rpc.statd's status file */
+	char		statd_pidfile[256];
 	char		log_file[256];
 	char		data_dir[256];
 	char		post_socket[108];
@@ -130,10 +140,17 @@ enum resource {
 	RES_METRICS,
 	RES_CLUSTER,
 	RES_SERVER,
-	RES_INDEX
+	RES_INDEX,
+	RES_STATION,		/* /station/NAME: a file of the station */
+	RES_HISTORY,		/* /v1/history: the trend ring (trend.c) */
+	RES_MEMBER,		/* /v1/members/NAME/...: proxied (proxy.c) */
+	RES_SUITE_SS,		/* /v1/suite/...: suite.c */
+	RES_SUITE_AVAILABILITY,
+	RES_SUITE_STATD
 };
 
 #define REQ_PATTERN_MAX		128
+#define STATION_NAME_MAX	64
 struct req {
 	enum resource	res;
 	char		pattern[REQ_PATTERN_MAX + 1];	/* name=, "" for all */
@@ -141,6 +158,16 @@ struct req {
 	int		limit;				/* limit=, 0: default */
 	uint64_t	since;				/* since= (seq) */
 	int		pretty;
+	int		offset;				/* offset= */
+	int		limit_set;			/* limit= given */
+	/* RES_STATION: the file's name, checked by station_name_ok() */
+	char		file[STATION_NAME_MAX + 1];
+	/* RES_MEMBER: the member, and the target it is asked for
+	   ("/v1/system?..."), itself parsed and found to be one of the
+	   resources a member answers */
+	char		member[SMSD_NAME_MAX + 1];
+	char		target[SMSD_URI_MAX + 1];
+	enum resource	target_res;
 };
 
 /*
@@ -152,6 +179,9 @@ int	event_name_valid(const char *, size_t);
 int	pattern_valid(const char *, size_t);
 int	priority_parse(const char *, int *);
 const char *priority_name(int);
+
+/* 1 if name may name a station file: see station.c. */
+int	station_name_ok(const char *, size_t);
 
 /* ---- posted events (post.c) ---- */
 #define POST_MAX		2048
@@ -249,6 +279,8 @@ struct cluster_state;
 struct client;
 struct pending;
 struct stream;
+struct trend;
+struct proxy;
 
 struct smsd {
 	struct smsd_conf conf;
@@ -281,6 +313,7 @@ struct smsd {
 	uint64_t	next_seq;
 	uint64_t	events_by_pri[8];
 	struct history	*history;	/* its writer thread (history.c) */
+	struct trend	*trend;		/* the /v1/history ring (trend.c) */
 	/* derived */
 	json_t		*health;
 	int		health_state;
@@ -318,6 +351,10 @@ void	gather_software_free(struct source *);
 /* For tests: parse a dpkg status file's text. */
 json_t	*dpkg_parse_status(const char *text, size_t len);
 extern char gather_dpkg_dir[256];
+/* /proc/meminfo's value of key in bytes, or -1. */
+long long meminfo_get(const char *text, const char *key);
+/* Read a small /proc or /sys file whole; -1 on error, else its length. */
+ssize_t	read_small(const char *path, char *buf, size_t size);
 extern int gather_probe_timeout_ms;
 
 /* control.c: the HTTP front end */

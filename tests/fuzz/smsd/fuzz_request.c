@@ -1,6 +1,8 @@
 /*
  * libFuzzer target: smsd's request-target parser.  Whatever the bytes, it
- * must return a known status, and a parsed pattern must be a valid one.
+ * must return a known status, and a parsed pattern must be a valid one; a
+ * station file's name one path component that cannot leave the station's
+ * folder; a member's name a valid one, and its target a resource of /v1.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -25,6 +27,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    !pattern_valid(r.pattern, strlen(r.pattern)))
 		abort();
 	if (rv == 0 && (r.min_priority < 0 || r.min_priority > 700))
+		abort();
+	if (rv == 0 && r.res == RES_STATION && r.file[0] != '\0' &&
+	    (!station_name_ok(r.file, strlen(r.file)) ||
+	    strchr(r.file, '/') != NULL || strstr(r.file, "..") != NULL ||
+	    r.file[0] == '.'))
+		abort();
+	if (rv == 0 && r.res == RES_MEMBER &&
+	    (!valid_member_name(r.member) ||
+	    strncmp(r.target, "/v1/", 4) != 0 ||
+	    strlen(r.target) > SMSD_URI_MAX || r.target_res == RES_MEMBER ||
+	    r.target_res == RES_NONE))
 		abort();
 	return 0;
 }
