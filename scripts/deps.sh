@@ -1,7 +1,7 @@
 #!/bin/sh
 # deps.sh: install the Debian packages (and system users) hostmon needs.
 #
-# Usage: scripts/deps.sh [build|unit|demo|test|lint|bench|fuzz|all]...   (default: all)
+# Usage: scripts/deps.sh [build|unit|demo|test|lint|bench|fuzz|package|all]...   (default: all)
 #        scripts/deps.sh package-of COMMAND...
 #
 # Each target installs its own packages and those of the targets it builds on:
@@ -13,6 +13,7 @@
 #   lint   build, plus the linters                   (make lint)
 #   bench  test, plus the peers the benchmarks compare with        (make bench)
 #   fuzz   build, plus clang and its fuzzer runtime  (make fuzz)
+#   package  build, plus Debian's packaging tools     (make package)
 #   all    everything above
 # As root it installs what is missing with apt-get, never starting the
 # distribution's own rpcbind, rpc.statd, ganesha or corosync services as a
@@ -35,6 +36,7 @@ chromium chromium-driver python3-selenium"
 LINT_PKGS="cppcheck shellcheck mandoc clang"
 BENCH_PKGS="rwho rwhod tuptime sqlite3 prometheus-node-exporter wrk"
 FUZZ_PKGS="clang libclang-rt-14-dev"
+PACKAGE_PKGS="debhelper dpkg-dev fakeroot lintian adduser"
 
 # command package: what provides each command that is not in every
 # Debian 12 root.  Keep it in step with the lists above.
@@ -85,6 +87,10 @@ sqlite3 sqlite3
 prometheus-node-exporter prometheus-node-exporter
 wrk wrk
 promtool prometheus
+dpkg-buildpackage dpkg-dev
+dh debhelper
+fakeroot fakeroot
+lintian lintian
 '
 
 # package_of COMMAND: the package, or nothing when the table lacks it.
@@ -101,13 +107,14 @@ pkgs_for() {
 	lint) echo "$BUILD_PKGS $LINT_PKGS" ;;
 	bench) echo "$BUILD_PKGS $UNIT_PKGS $DEMO_PKGS $TEST_PKGS $BENCH_PKGS" ;;
 	fuzz) echo "$BUILD_PKGS $FUZZ_PKGS" ;;
-	all) echo "$BUILD_PKGS $UNIT_PKGS $DEMO_PKGS $TEST_PKGS $LINT_PKGS $BENCH_PKGS $FUZZ_PKGS" ;;
+	package) echo "$BUILD_PKGS $PACKAGE_PKGS" ;;
+	all) echo "$BUILD_PKGS $UNIT_PKGS $DEMO_PKGS $TEST_PKGS $LINT_PKGS $BENCH_PKGS $FUZZ_PKGS $PACKAGE_PKGS" ;;
 	*) return 1 ;;
 	esac
 }
 
 usage() {
-	echo "usage: $0 [build|unit|demo|test|lint|bench|fuzz|all]... | package-of COMMAND..." >&2
+	echo "usage: $0 [build|unit|demo|test|lint|bench|fuzz|package|all]... | package-of COMMAND..." >&2
 	exit 1
 }
 
@@ -145,7 +152,8 @@ for p in $want; do
 done
 
 # The daemons' own system users: rpc.statd drops to "statd" (the name
-# nfs-common uses too), smsd to "_hmsmsd"; the group "_hostmon" may write to
+# nfs-common uses too; the hostmon-statd package runs it as "_hmstatd"),
+# ssd to "_hmssd", smsd to "_hmsmsd"; the group "_hostmon" may write to
 # smsd's posting socket.
 ensure_users() {
 	getent group _hostmon >/dev/null || groupadd --system _hostmon
@@ -153,11 +161,12 @@ ensure_users() {
 		useradd --system --no-create-home --home-dir /nonexistent \
 		    --shell /usr/sbin/nologin statd
 	fi
-	if ! getent passwd _hmsmsd >/dev/null; then
-		useradd --system --no-create-home --home-dir /nonexistent \
-		    --shell /usr/sbin/nologin --user-group _hmsmsd
-	fi
-	for u in statd _hmsmsd; do
+	for u in _hmstatd _hmssd _hmsmsd; do
+		getent passwd "$u" >/dev/null ||
+			useradd --system --no-create-home --home-dir /nonexistent \
+			    --shell /usr/sbin/nologin --user-group "$u"
+	done
+	for u in statd _hmstatd _hmssd _hmsmsd; do
 		id -nG "$u" | tr ' ' '\n' | grep -qx _hostmon ||
 			usermod -a -G _hostmon "$u"
 	done

@@ -41,15 +41,15 @@ UNIT_TESTS += $(SAM_UNIT)
 $(SAM_UNIT): $(B)/%: $(B)/%.o $(TESTUTIL_OBJ) $(SAM_LIB_OBJS) $(LIBCOMMON)
 	$(CC) $(HM_LDFLAGS) -o $@ $^ $(CHECK_LIBS) -lpthread
 
-# The start script goes to /var/avail/sam/samd, pointing at the installed
-# daemon.
+# The start script goes to /var/avail/sam/samd (SAM's own place, as samd(8)
+# says), pointing at the installed daemon.  It holds samd's parameters, so
+# it is a configuration file: a reinstall keeps an edited one.
 SAM_ROOT_DIR ?= /var/avail/sam
-INSTALL_HOOKS += install-samd
-install-samd:
-	install -d $(DESTDIR)$(SAM_ROOT_DIR)
-	sed 's|@SAMD_BIN@|$(SBINDIR)/samd|' src/samd/samd.sh >$(B)/samd.script
-	install -m 755 $(B)/samd.script $(DESTDIR)$(SAM_ROOT_DIR)/samd
-.PHONY: install-samd
+$(B)/samd.script: src/samd/samd.sh $(PATHS_STAMP)
+	sed 's|@SAMD_BIN@|$(SBINDIR)/samd|' $< >$@
+INSTALL_SOURCES += $(B)/samd.script
+INSTALL_CONFS   += 755:$(B)/samd.script:$(SAM_ROOT_DIR)/samd
+INSTALL_DIRS    += $(SAM_ROOT_DIR)
 
 # Tests and tools outside src/samd include its headers.
 $(B)/tests/tools/samgen.o $(SAM_UNIT:%=%.o): HM_CPPFLAGS += -Isrc/samd

@@ -35,12 +35,13 @@ PROGS      += $(SMSD) $(SMSCTL)
 SBIN_PROGS += $(SMSD)
 BIN_PROGS  += $(SMSCTL)
 MANPAGES   += man/smsd.8 man/smsctl.1 man/smsd.conf.5
-INSTALL_HOOKS += install-smsd-corosync
-# corosync lets smsd (as its unprivileged user) reconnect after a restart.
-install-smsd-corosync:
-	install -d $(DESTDIR)$(SYSCONFDIR)/corosync/uidgid.d
-	install -m 644 etc/corosync/uidgid.d/smsd $(DESTDIR)$(SYSCONFDIR)/corosync/uidgid.d/smsd
-.PHONY: install-smsd-corosync
+# corosync lets smsd (as its unprivileged user) reconnect after a restart;
+# smsd.conf as shipped.  Files to install are listed here, not copied by a
+# rule of their own, so that make uninstall removes them too (Makefile).
+INSTALL_CONFS += 644:etc/corosync/uidgid.d/smsd:$(SYSCONFDIR)/corosync/uidgid.d/smsd \
+	644:etc/sms/smsd.conf:$(SYSCONFDIR)/sms/smsd.conf
+INSTALL_DIRS  += $(SYSCONFDIR)/sms
+HM_USERS      += _hmsmsd
 SH_SCRIPTS += etc/init.d/smsd src/smsd/demo.sh
 
 SMSD_UNIT := $(patsubst %.c,$(B)/%,$(wildcard tests/unit/smsd/check_*.c))

@@ -65,18 +65,17 @@ $(B)/tests/tools/csstat_call: $(B)/tests/tools/csstat_call.o $(LIBCSSTAT)
 $(B)/tests/tools/ttylogin: $(B)/tests/tools/ttylogin.o
 	$(CC) $(HM_LDFLAGS) -o $@ $^
 
-# The library, its header and its pkg-config file.
-INSTALL_HOOKS += install-csstat
-install-csstat: $(LIBCSSTAT) $(LIBCSSTAT_SO) $(CSSTAT_PC)
-	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCDIR)
-	install -m 644 $(LIBCSSTAT) $(DESTDIR)$(LIBDIR)/
-	install -m 755 $(LIBCSSTAT_SO) $(DESTDIR)$(LIBDIR)/
-	ln -sf libcsstat.so.$(CSSTAT_VERSION) \
-	    $(DESTDIR)$(LIBDIR)/libcsstat.so.$(CSSTAT_SOMAJOR)
-	ln -sf libcsstat.so.$(CSSTAT_SOMAJOR) $(DESTDIR)$(LIBDIR)/libcsstat.so
-	install -m 644 src/ssd/csstat.h $(DESTDIR)$(INCDIR)/
-	install -m 644 $(CSSTAT_PC) $(DESTDIR)$(LIBDIR)/pkgconfig/
-.PHONY: install-csstat
+# ssd's default -u user, made as statd's is (src/statd/module.mk).
+HM_USERS += _hmssd
+
+# The library (in the multiarch folder, LIBDIR), its header and its
+# pkg-config file.
+INSTALL_FILES += 644:$(LIBCSSTAT):$(LIBDIR)/libcsstat.a \
+	644:$(LIBCSSTAT_SO):$(LIBDIR)/libcsstat.so.$(CSSTAT_VERSION) \
+	644:src/ssd/csstat.h:$(INCDIR)/csstat.h \
+	644:$(CSSTAT_PC):$(LIBDIR)/pkgconfig/csstat.pc
+INSTALL_LINKS += $(LIBDIR)/libcsstat.so.$(CSSTAT_VERSION):$(LIBDIR)/libcsstat.so.$(CSSTAT_SOMAJOR) \
+	$(LIBDIR)/libcsstat.so.$(CSSTAT_SOMAJOR):$(LIBDIR)/libcsstat.so
 
 $(B)/tests/unit/ssd/%.o: HM_CPPFLAGS += -Isrc/ssd -DCSSTAT_TEST_PREFIX='"$(PREFIX)"'
 $(patsubst %,%.o,$(SSD_UNIT)): $(PATHS_STAMP)

@@ -28,7 +28,7 @@
 #include "timeutil.h"
 #include "ssd.h"
 
-#define SSD_USER	"daemon"	/* who root becomes */
+#define SSD_USER	"_hmssd"	/* who root becomes: its own user */
 #define IDLE_CHECK_MS	10000		/* looks for a user coming back */
 
 struct ssd {

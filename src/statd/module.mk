@@ -29,17 +29,10 @@ SBIN_PROGS += $(STATD)
 MANPAGES   += man/rpc.statd.8
 SH_SCRIPTS += etc/init.d/statd src/statd/demo.sh
 
-# The default -u user, made when installing into this system as root (with
-# DESTDIR, a package's own scripts make it).
-INSTALL_HOOKS += install-statd-user
-install-statd-user:
-	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ] && \
-	    ! getent passwd statd >/dev/null; then \
-		echo "useradd --system statd"; \
-		useradd --system --no-create-home --home-dir /nonexistent \
-		    --shell /usr/sbin/nologin statd; \
-	fi
-.PHONY: install-statd-user
+# The default -u user (and the hostmon-statd package's own), made by
+# scripts/hm-install.sh when installing into this system as root (with
+# DESTDIR, a package's own scripts make them).
+HM_USERS += statd _hmstatd
 
 STATD_UNIT := $(patsubst %.c,$(B)/%,$(wildcard tests/unit/statd/check_*.c))
 UNIT_TESTS += $(STATD_UNIT)

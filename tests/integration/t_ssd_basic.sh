@@ -86,7 +86,7 @@ tap_check "ss exits 0 when every host is up" [ $? -eq 0 ]
 unprivileged() {
 	local f
 	for f in alpha beta gamma; do
-		[ "$(stat -c %U:%s "$share/$f")" = daemon:0 ] || { stat "$share/$f"; return 1; }
+		[ "$(stat -c %U:%s "$share/$f")" = _hmssd:0 ] || { stat "$share/$f"; return 1; }
 	done
 }
 tap_check "status files are empty and written by the unprivileged user" unprivileged

@@ -15,7 +15,7 @@ lib=$(cd "$(dirname "$0")/lib" && pwd) || exit 1
 B=${B:-build}
 bin=$(cd "$B/bin" && pwd) || { echo "Bail out! no $B/bin"; exit 1; }
 [ -x "$bin/ssd" ] && [ -x "$bin/ss" ] || { echo "Bail out! ssd/ss not built in $B"; exit 1; }
-id daemon >/dev/null 2>&1 || { echo "Bail out! no user daemon"; exit 1; }
+id _hmssd >/dev/null 2>&1 || { echo "Bail out! no user _hmssd (scripts/deps.sh)"; exit 1; }
 
 share=$HM_WORK/share/lib/ss
 mkdir -p "$share" && chmod 1777 "$share"
@@ -80,8 +80,8 @@ start_starter "$HM_WORK/first.out"
 start_rc=$?
 tap_check "root's ssd beta starts beta (exit 0)" \
 	eval '[ $start_rc -eq 0 ] && is_state beta up || { cat "$HM_WORK/first.out"; false; }'
-tap_check ".log is created by the user ssd runs as (daemon), not root" \
-	eval 'stat -c "%F %U" "$log"; [ "$(stat -c "%F %U" "$log")" = "regular file daemon" ]'
+tap_check ".log is created by the user ssd runs as (_hmssd), not root" \
+	eval 'stat -c "%F %U" "$log"; [ "$(stat -c "%F %U" "$log")" = "regular file _hmssd" ]'
 tap_check "the starter logs there" \
 	grep -q 'ssd@beta\[[0-9]*\]: starting ssd on beta' "$log"
 tap_check "and so does its remote shell, through the file the starter checked" \
