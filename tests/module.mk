@@ -11,6 +11,10 @@ STATD_BENCH_TOOLS := $(B)/tests/bench/udpecho $(B)/tests/bench/nsmsink
 PROGS += $(STATD_BENCH_TOOLS)
 $(STATD_BENCH_TOOLS): $(B)/%: $(B)/%.o
 	$(CC) $(HM_LDFLAGS) -o $@ $^
+# smstorm: many NSM callers at once (the storms of issue 16).
+PROGS += $(B)/tests/bench/smstorm
+$(B)/tests/bench/smstorm: $(B)/tests/bench/smstorm.o $(B)/rpc/sm_inter_xdr.o
+	$(CC) $(HM_LDFLAGS) -o $@ $^ $(TIRPC_LIBS) -lpthread
 
 # nlmclient: the NLM test client of the NFS-Ganesha interoperability test
 # (t_statd_ganesha.sh).  Its own small .x files (MOUNT v3 MNT, NFSv3 LOOKUP,

@@ -34,6 +34,22 @@ static struct htab entries = { .hashof = entry_hashof };
 
 static struct log_ratelimit refusal_rl = LOG_RATELIMIT_INIT(60, 10);
 
+/*
+ * The batch: changes applied to memory and appended to the status file
+ * but not yet committed (sm_apply_*), each with what undoes it, so that a
+ * failed commit leaves memory as the file is (mon_commit).
+ */
+enum undo_kind { UNDO_ADDED, UNDO_PRIV, UNDO_REMOVED };
+struct undo {
+	enum undo_kind	 kind;
+	char		*mon_name, *my_name;
+	uint32_t	 prog, vers, proc;
+	unsigned char	 priv[SM_PRIV_SIZE];	/* the one to restore */
+};
+static struct undo *undo_log;
+static size_t	 nundo, undo_cap;
+static void	 undo_drop(size_t n);
+
 static uint32_t
 hash_entry(uint32_t hosthash, const char *my_name, uint32_t prog,
     uint32_t vers, uint32_t proc)
@@ -386,6 +402,10 @@ mon_clear(void)
 void
 mon_free(void)
 {
+	undo_drop(nundo);
+	free(undo_log);
+	undo_log = NULL;
+	undo_cap = 0;
 	mon_clear();
 	htab_free(&entries);
 	htab_free(&hosts);
@@ -505,8 +525,114 @@ my_id_acceptable(const char *what, const my_id *id,
 	return 1;
 }
 
+/* Note how to undo a change to e; 0, or -1 (ENOMEM) with nothing noted. */
+static int
+undo_push(enum undo_kind kind, const struct sm_entry *e,
+    const unsigned char priv[SM_PRIV_SIZE])
+{
+	struct undo *u;
+
+	if (nundo == undo_cap) {
+		size_t ncap = undo_cap > 0 ? 2 * undo_cap : 64;
+
+		if ((u = reallocarray(undo_log, ncap, sizeof(*u))) == NULL)
+			return -1;
+		undo_log = u;
+		undo_cap = ncap;
+	}
+	u = &undo_log[nundo];
+	u->kind = kind;
+	u->mon_name = strdup(e->host->name);
+	u->my_name = strdup(e->my_name);
+	if (u->mon_name == NULL || u->my_name == NULL) {
+		free(u->mon_name);
+		free(u->my_name);
+		return -1;
+	}
+	u->prog = e->my_prog;
+	u->vers = e->my_vers;
+	u->proc = e->my_proc;
+	memcpy(u->priv, priv, SM_PRIV_SIZE);
+	nundo++;
+	return 0;
+}
+
+/* Forget the last n notes (their change was not made). */
+static void
+undo_drop(size_t n)
+{
+	while (n-- > 0 && nundo > 0) {
+		nundo--;
+		free(undo_log[nundo].mon_name);
+		free(undo_log[nundo].my_name);
+	}
+}
+
+/* A failed commit: memory back as the file is, newest change first. */
+static void
+undo_all(void)
+{
+	struct sm_entry *e;
+	struct undo *u;
+	int changed;
+
+	while (nundo > 0) {
+		u = &undo_log[nundo - 1];
+		switch (u->kind) {
+		case UNDO_ADDED:
+			(void)mon_remove(u->mon_name, u->my_name, u->prog,
+			    u->vers, u->proc);
+			break;
+		case UNDO_PRIV:
+			if ((e = mon_find(u->mon_name, u->my_name, u->prog,
+			    u->vers, u->proc)) != NULL)
+				memcpy(e->priv, u->priv, SM_PRIV_SIZE);
+			break;
+		case UNDO_REMOVED:
+			if (mon_insert(u->mon_name, u->my_name, u->prog,
+			    u->vers, u->proc, u->priv, &changed) != MON_OK)
+				log_warnx("cannot restore the entry for %s in "
+				    "memory; it stays in the status file",
+				    esc(u->mon_name));
+			break;
+		}
+		undo_drop(1);
+	}
+}
+
+size_t
+mon_batch_size(void)
+{
+	return nundo;
+}
+
+/*
+ * Make the batch durable: one commit for every change applied since the
+ * last.  On failure the batch is undone in memory (the file dropped it)
+ * and every call in it must be told it failed.  0 or -1.
+ */
 int
-sm_handle_mon(const mon *m, const struct sockaddr *caller, sm_stat_res *res)
+mon_commit(void)
+{
+	if (nundo == 0)
+		return 0;	/* nothing changed since the last */
+	if (store_commit() == -1) {
+		log_warnx("%zu changes to the monitor list not recorded: "
+		    "status file write failed", nundo);
+		undo_all();
+		return -1;
+	}
+	undo_drop(nundo);
+	store_maybe_compact();
+	return 0;
+}
+
+/*
+ * SM_MON applied to memory and appended to the status file, not yet
+ * committed: the caller commits (mon_commit) before it replies.
+ */
+int
+sm_apply_mon(const mon *m, const struct sockaddr *caller, sm_stat_res *res)
 {
 	const char *mon_name = m->mon_id.mon_name;
 	const my_id *id = &m->mon_id.my_id;
@@ -550,32 +676,51 @@ sm_handle_mon(const mon *m, const struct sockaddr *caller, sm_stat_res *res)
 	if (changed) {
 		e = mon_find(mon_name, id->my_name, (uint32_t)id->my_prog,
 		    (uint32_t)id->my_vers, (uint32_t)id->my_proc);
-		/* ORDER: durable before the caller hears success. */
-		if (store_mon(e, existed) == -1 || store_commit() == -1) {
+		/* ORDER: noted, then appended; committed before the reply. */
+		if (undo_push(existed ? UNDO_PRIV : UNDO_ADDED, e,
+		    existed ? oldpriv : e->priv) == -1) {
+			log_warnx("SM_MON %s not recorded: out of memory",
+			    esc(mon_name));
+			goto revert;
+		}
+		if (store_mon(e, existed) == -1) {
 			log_warnx("SM_MON %s not recorded: status file "
 			    "write failed", esc(mon_name));
-			if (existed)
-				memcpy(e->priv, oldpriv, sizeof(oldpriv));
-			else
-				entry_free(e);
-			return 0;
+			undo_drop(1);
+			goto revert;
 		}
-		store_maybe_compact();
 	}
 	log_debug("SM_MON %s for %s prog %u vers %u proc %u", esc(mon_name),
 	    esc(id->my_name), (unsigned)id->my_prog, (unsigned)id->my_vers,
 	    (unsigned)id->my_proc);
 	res->res_stat = stat_succ;
 	return 0;
+revert:
+	if (existed)
+		memcpy(e->priv, oldpriv, sizeof(oldpriv));
+	else
+		entry_free(e);
+	return 0;
 }
 
+/* SM_MON, committed: for callers that do not batch. */
 int
-sm_handle_unmon(const mon_id *mid, const struct sockaddr *caller,
+sm_handle_mon(const mon *m, const struct sockaddr *caller, sm_stat_res *res)
+{
+	int r = sm_apply_mon(m, caller, res);
+
+	if (mon_commit() == -1)
+		res->res_stat = stat_fail;
+	return r;
+}
+
+/* SM_UNMON applied and appended, not committed (see sm_apply_mon). */
+int
+sm_apply_unmon(const mon_id *mid, const struct sockaddr *caller,
     sm_stat *res)
 {
 	const my_id *id = &mid->my_id;
 	struct sm_entry *e;
-	unsigned char priv[SM_PRIV_SIZE];
 
 	res->state = sm_state;
 	if (!local_caller("SM_UNMON", caller))
@@ -588,25 +733,60 @@ sm_handle_unmon(const mon_id *mid, const struct sockaddr *caller,
 		log_debug("SM_UNMON %s: not monitored", esc(mid->mon_name));
 		return 0;
 	}
-	memcpy(priv, e->priv, sizeof(priv));
+	if (undo_push(UNDO_REMOVED, e, e->priv) == -1)
+		return -1;
 	if (store_unmon(mid->mon_name, id->my_name, (uint32_t)id->my_prog,
-	    (uint32_t)id->my_vers, (uint32_t)id->my_proc) == -1 ||
-	    store_commit() == -1) {
+	    (uint32_t)id->my_vers, (uint32_t)id->my_proc) == -1) {
 		/* The entry stays, in memory as on disk; the caller retries. */
 		log_warnx("SM_UNMON %s not recorded: status file write failed",
 		    esc(mid->mon_name));
+		undo_drop(1);
 		return -1;
 	}
 	entry_free(e);
-	store_maybe_compact();
 	log_debug("SM_UNMON %s for %s", esc(mid->mon_name), esc(id->my_name));
 	return 0;
 }
 
 int
-sm_handle_unmon_all(const my_id *id, const struct sockaddr *caller,
+sm_handle_unmon(const mon_id *mid, const struct sockaddr *caller,
     sm_stat *res)
 {
+	int r = sm_apply_unmon(mid, caller, res);
+
+	if (mon_commit() == -1)
+		return -1;
+	return r;
+}
+
+struct unmon_all_undo {
+	const my_id	*id;
+	size_t		 pushed;
+	int		 failed;
+};
+
+static void
+note_if_mine(struct sm_entry *e, void *arg)
+{
+	struct unmon_all_undo *a = arg;
+
+	if (a->failed || e->my_prog != (uint32_t)a->id->my_prog ||
+	    e->my_vers != (uint32_t)a->id->my_vers ||
+	    e->my_proc != (uint32_t)a->id->my_proc ||
+	    strcmp(e->my_name, a->id->my_name) != 0)
+		return;
+	if (undo_push(UNDO_REMOVED, e, e->priv) == -1)
+		a->failed = 1;
+	else
+		a->pushed++;
+}
+
+/* SM_UNMON_ALL applied and appended, not committed (see sm_apply_mon). */
+int
+sm_apply_unmon_all(const my_id *id, const struct sockaddr *caller,
+    sm_stat *res)
+{
+	struct unmon_all_undo a = { id, 0, 0 };
 	unsigned long n;
 
 	res->state = sm_state;
@@ -616,19 +796,36 @@ sm_handle_unmon_all(const my_id *id, const struct sockaddr *caller,
 	if (id->my_name == NULL ||
 	    !sm_name_valid(id->my_name, strlen(id->my_name)))
 		return 0;
+	mon_foreach_entry(note_if_mine, &a);
+	if (a.failed) {
+		undo_drop(a.pushed);
+		log_warnx("SM_UNMON_ALL for %s not recorded: out of memory",
+		    esc(id->my_name));
+		return -1;
+	}
 	if (store_unmon_all(id->my_name, (uint32_t)id->my_prog,
-	    (uint32_t)id->my_vers, (uint32_t)id->my_proc) == -1 ||
-	    store_commit() == -1) {
+	    (uint32_t)id->my_vers, (uint32_t)id->my_proc) == -1) {
+		undo_drop(a.pushed);
 		log_warnx("SM_UNMON_ALL for %s not recorded: status file "
 		    "write failed", esc(id->my_name));
 		return -1;
 	}
 	n = mon_remove_all(id->my_name, (uint32_t)id->my_prog,
 	    (uint32_t)id->my_vers, (uint32_t)id->my_proc);
-	store_maybe_compact();
 	log_debug("SM_UNMON_ALL for %s prog %u: %lu entries", esc(id->my_name),
 	    (unsigned)id->my_prog, n);
 	return 0;
+}
+
+int
+sm_handle_unmon_all(const my_id *id, const struct sockaddr *caller,
+    sm_stat *res)
+{
+	int r = sm_apply_unmon_all(id, caller, res);
+
+	if (mon_commit() == -1)
+		return -1;
+	return r;
 }
 
 int
@@ -673,8 +870,13 @@ int
 sm_crash(const char *why)
 {
 	int64_t now = real_ms();
-	unsigned long hosts_before = mon_host_count();
+	unsigned long hosts_before;
 	int old_state = sm_state;
+
+	/* A batch's changes are committed (or undone) before the crash. */
+	if (nundo > 0)
+		(void)mon_commit();
+	hosts_before = mon_host_count();
 
 	sm_state += (sm_state & 1) ? 2 : 1;
 	/*

@@ -111,6 +111,7 @@ static void
 on_signal(int fd)
 {
 	struct signalfd_siginfo si;
+	unsigned long long calls, batches;
 
 	while (read(fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
 		switch (si.ssi_signo) {
@@ -127,6 +128,10 @@ on_signal(int fd)
 			    "notifications and %lu callbacks pending",
 			    sm_state, mon_count(), mon_host_count(),
 			    notify_pending(), callback_pending());
+			svc_batch_stats(&calls, &batches);
+			log_info("status file: %llu commits; %llu calls "
+			    "answered by %llu group commits", store_commits(),
+			    calls, batches);
 			break;
 		}
 	}
@@ -187,7 +192,7 @@ loop(int sigfd)
 			if (pfd[i].revents != 0)
 				svc_ready++;
 		if (svc_ready > 0)
-			svc_getreq_poll(pfd, svc_ready);
+			svc_serve(pfd, svc_ready);
 		if (pfd[nsvc].revents & POLLIN)
 			on_signal(sigfd);
 		if (pfd[nsvc + 1].revents & POLLIN)

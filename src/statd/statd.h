@@ -190,6 +190,19 @@ int	 sm_handle_unmon(const mon_id *id, const struct sockaddr *caller,
 int	 sm_handle_unmon_all(const my_id *id, const struct sockaddr *caller,
 	    sm_stat *res);
 int	 sm_handle_stat(const sm_name *n, sm_stat_res *res);
+/*
+ * The same three without the commit: the change is in memory and appended
+ * to the status file; mon_commit() makes every change applied since the
+ * last durable with one commit (0), or undoes them all (-1).
+ */
+int	 sm_apply_mon(const mon *m, const struct sockaddr *caller,
+	    sm_stat_res *res);
+int	 sm_apply_unmon(const mon_id *id, const struct sockaddr *caller,
+	    sm_stat *res);
+int	 sm_apply_unmon_all(const my_id *id, const struct sockaddr *caller,
+	    sm_stat *res);
+int	 mon_commit(void);
+size_t	 mon_batch_size(void);	/* changes waiting for mon_commit */
 int	 sm_handle_simu_crash(const struct sockaddr *caller);
 /* A reboot: advance the state, queue notifications, forget monitors. */
 int	 sm_crash(const char *why);
@@ -224,6 +237,9 @@ int	 store_unmon_all(const char *my_name, uint32_t prog, uint32_t vers,
 int	 store_notify_add(const char *mon_name, int state, int64_t since_ms);
 int	 store_notify_done(const char *mon_name);
 int	 store_commit(void);
+/* Commits that wrote, since start; a test's hook, run before each. */
+unsigned long long store_commits(void);
+void	 store_set_commit_hook(void (*fn)(void *), void *arg);
 int	 store_compact(void);
 /* sm_crash's compaction: no entries, every host queued for notification. */
 int	 store_compact_crash(int64_t since_ms);
@@ -309,6 +325,17 @@ unsigned long rpcio_inflight(const struct rpcio *io);
 
 /* svc.c: svc_start() binds (as root), svc_announce() after the drop. */
 int	 svc_start(void);
+/* Serve a bound socket (a listening one for "tcp"/"tcp6"); 0 or -1. */
+int	 svc_add_transport(int fd, const char *netid);
+/*
+ * After poll() found nready of the svc_pollfd copy in pfd ready: read and
+ * answer, committing SM_MON, SM_UNMON and SM_UNMON_ALL by batches.
+ */
+struct pollfd;
+void	 svc_serve(struct pollfd *pfd, int nready);
+/* Calls whose replies waited for a group commit, and those commits. */
+void	 svc_batch_stats(unsigned long long *calls,
+	    unsigned long long *batches);
 void	 svc_announce(void);
 void	 svc_stop(void);
 

@@ -52,6 +52,15 @@
 
 static struct reclog *rl;
 static off_t	 dead_bytes;
+/*
+ * Bytes appended since the last commit (they count within -M before they
+ * reach the file), the commits that wrote, and a test's look at each
+ * commit before it writes (store_set_commit_hook).
+ */
+static off_t	 batch_bytes;
+static unsigned long long ncommits;
+static void	(*commit_hook)(void *);
+static void	*commit_hook_arg;
 char		 sm_boot_id[37];
 
 struct buf {
@@ -597,7 +606,10 @@ append(const struct buf *b)
 		errno = EBADF;
 		return -1;
 	}
-	return reclog_append(rl, b->b, b->len);
+	if (reclog_append(rl, b->b, b->len) == -1)
+		return -1;
+	batch_bytes += (off_t)(b->len + FRAMING);
+	return 0;
 }
 
 /* Two copies, so that one damaged record cannot take the state. */
@@ -623,7 +635,7 @@ live_bytes(void)
 
 	if (rl == NULL)
 		return 0;
-	live = reclog_size(rl) - dead_bytes;
+	live = reclog_size(rl) + batch_bytes - dead_bytes;
 	return live < FILE_HEADER + 2 * STATE_REC ?
 	    FILE_HEADER + 2 * STATE_REC : live;
 }
@@ -788,11 +800,28 @@ store_commit(void)
 	}
 	if (reclog_pending(rl) == 0)
 		return 0;
+	ncommits++;
+	if (commit_hook != NULL)
+		commit_hook(commit_hook_arg);
+	batch_bytes = 0;	/* in the file now, or dropped with the batch */
 	if (reclog_commit(rl) == -1) {
 		log_warn("%s: commit", conf.statusfile);
 		return -1;
 	}
 	return 0;
+}
+
+unsigned long long
+store_commits(void)
+{
+	return ncommits;
+}
+
+void
+store_set_commit_hook(void (*fn)(void *), void *arg)
+{
+	commit_hook = fn;
+	commit_hook_arg = arg;
 }
 
 /*
@@ -866,6 +895,7 @@ store_compact(void)
 		return -1;
 	}
 	before = reclog_size(rl);
+	batch_bytes = 0;	/* reclog_compact commits them first */
 	if (reclog_compact(rl, emit_all, NULL) == -1) {
 		log_warn("%s: compaction", conf.statusfile);
 		return -1;

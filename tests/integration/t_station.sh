@@ -208,14 +208,6 @@ search() {
 	st search ssh "$W/sw2.json"
 }
 check "station: package search 'ssh' shows /v1/software?name=*ssh*" search
-next_page() {
-	get "/v1/software?name=lib*&offset=0&limit=50" "$W/sw3.json" &&
-	st search 'lib*' "$W/sw3.json" &&
-	get "/v1/software?name=lib*&offset=50&limit=50" "$W/sw3.json" &&
-	[ "$(jq .total "$W/sw3.json")" -gt 50 ] || { echo "fewer than 51 packages match lib*"; return 1; }
-	st page "$W/sw3.json"
-}
-check "station: package list lib*, next page: /v1/software?name=lib*&offset=50&limit=50" next_page
 check "station: member h2 through h1 (/v1/members/h2/...)" member_view h2 /v1/members/h2
 
 # --- events -------------------------------------------------------------------------
@@ -264,15 +256,6 @@ flood() {
 	same "$(jq -c '[.count, .unique, .ordered]' <<<"$ST")" "[500,500,true]"
 }
 check "station: 600 events: the newest 500 rows, each once, in order" flood
-filters() {	# name pattern, then least priority: the rows are smsd's answer
-	get "/v1/events?limit=100&name=app.station.f*" "$W/f1.json" &&
-	st filter 'app.station.f*' '' "$W/f1.json" &&
-	get "/v1/events?limit=100&priority=warning" "$W/f2.json" &&
-	st filter '' warning "$W/f2.json" &&
-	note "filters: $(jq '.events | length' "$W/f1.json") and $(jq '.events | length' "$W/f2.json") rows" &&
-	st filter '' '' ''	# back to every event
-}
-check "station: events filtered by name pattern and by priority" filters
 check "station: no browser console errors so far" console_errors
 
 # --- a member down and back ---------------------------------------------------------

@@ -6,8 +6,10 @@
 # may be lost, nothing never asked for may appear (a phantom).  A request
 # in flight at the kill (sent, no answer yet) may have landed or not.
 #
-#	rpc.statd  4 NSM callers (tests/tools/smtorture) send SM_MON with
-#		   random privs, SM_UNMON and SM_UNMON_ALL over TCP; the
+#	rpc.statd  12 NSM callers at once (tests/tools/smtorture) send
+#		   SM_MON with random privs, SM_UNMON and SM_UNMON_ALL, 8
+#		   over TCP and 4 over UDP, so that kills land in statd's
+#		   group commits (batches of calls, issue 16) too; the
 #		   status file after the restart (rpc.statd -l of the file the
 #		   new daemon loaded) must hold exactly the monitors the
 #		   acknowledged calls leave, the same state number and nothing
@@ -36,6 +38,8 @@
 # 0-200 ms after the clients start (samd: 0-300 ms, one in four 0-1300 ms,
 # after samd is started, so kills land in its start-up writes too; smsd:
 # 0-300 ms after the first acknowledgement).  Counts and times are printed as diagnostics.
+# TORTURE_STATD_CALLERS (12) sets statd's callers, TORTURE_STATD_UDP (4) how
+# many of them call over UDP.
 lib=$(cd "$(dirname "$0")/lib" && pwd) || exit 1
 . "$lib/tap.sh"
 . "$lib/hosts.sh"
@@ -175,7 +179,7 @@ kill9_statd() {
 torture_statd() {
 	local T d i statd pids t0 took line state0 state st a r f l x y
 	local acked=0 inflight=0 landed=0 lost=0 phantom=0 fails=0 refused=0
-	local callers=4
+	local callers=${TORTURE_STATD_CALLERS:-12} udp=${TORTURE_STATD_UDP:-4}
 	T=$HM_WORK/torture-statd
 	mkdir -p "$T"
 	chmod 755 "$T"
@@ -220,7 +224,7 @@ torture_statd() {
 		# The callers are procedures 201, 202, ... (one process each).
 		: >"$T/journal"
 		hm_host_spawn h1 "$T/journal" "$TOOLS/smtorture" -p 201 -c "$callers" \
-			-k 6 -s "$i" >/dev/null
+			-u "$udp" -k 6 -s "$i" >/dev/null
 		pids=("$HM_LAST_PID")
 		pause_ms 200
 		if ! line=$(kill9_statd "$statd"); then

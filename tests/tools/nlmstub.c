@@ -7,9 +7,11 @@
  *
  * (the last three only for the NSM callback, procedure 16).  It answers
  * every call with an empty reply, after -d milliseconds if given (a slow
- * lock manager).  SIGTERM unregisters and exits.
+ * lock manager).  With -S the lines are written but not fsync'ed (a
+ * benchmark's lock manager, whose disk must not be the bottleneck).
+ * SIGTERM unregisters and exits.
  *
- *   nlmstub -o FILE [-d ms] [-p prog] [-v vers,...]
+ *   nlmstub -o FILE [-S] [-d ms] [-p prog] [-v vers,...]
  */
 #include <sys/types.h>
 #include <sys/socket.h>
@@ -34,6 +36,7 @@ static unsigned long prog = 100021;
 static unsigned long vers[8];
 static int	nvers;
 static long	reply_delay_ms;
+static int	no_sync;
 
 static bool_t
 xdr_none(XDR *x, void *p)
@@ -85,7 +88,8 @@ dispatch(struct svc_req *rq, SVCXPRT *xprt)
 	}
 	fputc('\n', out);
 	fflush(out);
-	fsync(fileno(out));
+	if (!no_sync)
+		fsync(fileno(out));
 	if (reply_delay_ms > 0) {
 		struct timespec ts = { reply_delay_ms / 1000,
 		    (reply_delay_ms % 1000) * 1000000 };
@@ -110,7 +114,7 @@ main(int argc, char *argv[])
 	char *p, *save = NULL;
 	int ch, i;
 
-	while ((ch = getopt(argc, argv, "d:o:p:v:")) != -1) {
+	while ((ch = getopt(argc, argv, "d:o:p:Sv:")) != -1) {
 		switch (ch) {
 		case 'd':
 			reply_delay_ms = strtol(optarg, NULL, 10);
@@ -124,13 +128,16 @@ main(int argc, char *argv[])
 		case 'p':
 			prog = strtoul(optarg, NULL, 10);
 			break;
+		case 'S':
+			no_sync = 1;
+			break;
 		case 'v':
 			for (p = strtok_r(optarg, ",", &save); p != NULL &&
 			    nvers < 8; p = strtok_r(NULL, ",", &save))
 				vers[nvers++] = strtoul(p, NULL, 10);
 			break;
 		default:
-			fprintf(stderr, "usage: nlmstub -o file [-d ms] "
+			fprintf(stderr, "usage: nlmstub -o file [-S] [-d ms] "
 			    "[-p prog] [-v vers,...]\n");
 			return 1;
 		}

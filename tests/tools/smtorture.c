@@ -1,8 +1,8 @@
 /*
  * smtorture: one of the concurrent NSM callers of the crash-torture test
  * (tests/integration/t_torture.sh).  It sends SM_MON, SM_UNMON and
- * SM_UNMON_ALL to the local rpc.statd over TCP, from a reserved port when
- * it can bind one, until a call gets no reply (the daemon was killed), and
+ * SM_UNMON_ALL to the local rpc.statd over TCP (or UDP, -u), from a
+ * reserved port when it can bind one, until a call gets no reply (the daemon was killed), and
  * writes a journal line before and after every call:
  *
  *	send OP PROC MON_NAME PRIV	the call is about to go out
@@ -16,12 +16,15 @@
  * its PROC; the MON_NAMEs n0 .. n(K-1) (-k) are shared by all callers, so
  * statd's hosts have several entries.
  *
- *	smtorture -p PROC [-c CALLERS] [-k K] [-s SEED] [-n MAXCALLS]
- *	    [-T SECONDS]
+ *	smtorture -p PROC [-c CALLERS] [-u UDPCALLERS] [-k K] [-s SEED]
+ *	    [-n MAXCALLS] [-T SECONDS]
  *
  * With -c, CALLERS processes call at once, with procedures PROC,
  * PROC + 1, ...; their journal lines share standard output (one write
- * each: open it for appending).  A caller ends after its first call
+ * each: open it for appending).  The last UDPCALLERS of them (-u, 0 by
+ * default) call over UDP, retrying every half second: statd then batches
+ * the replies of both transports together (issue 16); a UDP caller gives
+ * up after 2 s without a reply, the in-flight call of a kill.  A caller ends after its first call
  * without a reply (or MAXCALLS calls).  Exit 0 when every caller ended so,
  * 1 on a usage error, 2 if one could not reach statd at all.
  */
@@ -47,8 +50,8 @@
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: smtorture -p proc [-k names] [-s seed] "
-	    "[-n maxcalls] [-T seconds]\n");
+	fprintf(stderr, "usage: smtorture -p proc [-c callers] [-u udpcallers] "
+	    "[-k names] [-s seed] [-n maxcalls] [-T seconds]\n");
 	exit(1);
 }
 
@@ -65,9 +68,12 @@ num(const char *s, long min, long max)
 	return v;
 }
 
-/* A TCP client of the local statd, bound to a reserved port if possible. */
+/*
+ * A TCP (or UDP) client of the local statd, bound to a reserved port if
+ * possible.
+ */
 static CLIENT *
-connect_statd(void)
+connect_statd(int udp)
 {
 	struct netconfig *nc;
 	struct netbuf nb;
@@ -75,7 +81,7 @@ connect_statd(void)
 	CLIENT *cl;
 	int fd;
 
-	if ((nc = getnetconfigent("tcp")) == NULL)
+	if ((nc = getnetconfigent(udp ? "udp" : "tcp")) == NULL)
 		return NULL;
 	memset(&sin, 0, sizeof(sin));
 	nb.buf = &sin;
@@ -86,7 +92,8 @@ connect_statd(void)
 		return NULL;
 	}
 	freenetconfigent(nc);
-	if ((fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
+	if ((fd = socket(AF_INET, (udp ? SOCK_DGRAM : SOCK_STREAM) |
+	    SOCK_CLOEXEC, 0)) == -1)
 		return NULL;
 	/* Only root may: then statd sees a privileged local caller. */
 	memset(&me, 0, sizeof(me));
@@ -99,7 +106,14 @@ connect_statd(void)
 		close(fd);
 		return NULL;
 	}
-	cl = clnt_vc_create(fd, &nb, SM_PROG, SM_VERS, 0, 0);
+	if (udp) {
+		struct timeval retry = { 0, 500000 };
+
+		cl = clnt_dg_create(fd, &nb, SM_PROG, SM_VERS, 0, 0);
+		if (cl != NULL)
+			clnt_control(cl, CLSET_RETRY_TIMEOUT, (char *)&retry);
+	} else
+		cl = clnt_vc_create(fd, &nb, SM_PROG, SM_VERS, 0, 0);
 	if (cl == NULL) {
 		clnt_pcreateerror("smtorture");
 		close(fd);
@@ -109,17 +123,19 @@ connect_statd(void)
 	return cl;
 }
 
-static int caller(long proc, long names, long maxcalls, struct timeval tv);
+static int caller(long proc, long names, long maxcalls, struct timeval tv,
+    int udp);
 
 int
 main(int argc, char *argv[])
 {
 	struct timeval tv = { 10, 0 };
 	long proc = -1, names = 8, maxcalls = 1000000, seed = 1, callers = 1, i;
+	long udpcallers = 0;
 	pid_t pid;
 	int ch, status, rc = 0;
 
-	while ((ch = getopt(argc, argv, "c:k:n:p:s:T:")) != -1) {
+	while ((ch = getopt(argc, argv, "c:k:n:p:s:T:u:")) != -1) {
 		switch (ch) {
 		case 'c': callers = num(optarg, 1, 64); break;
 		case 'k': names = num(optarg, 1, 100000); break;
@@ -127,10 +143,12 @@ main(int argc, char *argv[])
 		case 'p': proc = num(optarg, 0, 0x7fffffff); break;
 		case 's': seed = num(optarg, 0, 0x7fffffff); break;
 		case 'T': tv.tv_sec = num(optarg, 1, 3600); break;
+		case 'u': udpcallers = num(optarg, 0, 64); break;
 		default: usage();
 		}
 	}
-	if (proc < 0 || proc > 0x7fffffff - callers || optind != argc)
+	if (proc < 0 || proc > 0x7fffffff - callers || optind != argc ||
+	    udpcallers > callers)
 		usage();
 	/* Line-buffered: each journal line is one write(). */
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -142,7 +160,8 @@ main(int argc, char *argv[])
 		}
 		if (pid == 0) {
 			srandom((unsigned)(seed * 7919 + i));
-			_exit(caller(proc + i, names, maxcalls, tv));
+			_exit(caller(proc + i, names, maxcalls, tv,
+			    i >= callers - udpcallers));
 		}
 	}
 	while (wait(&status) > 0)
@@ -152,13 +171,15 @@ main(int argc, char *argv[])
 }
 
 static int
-caller(long proc, long names, long maxcalls, struct timeval tv)
+caller(long proc, long names, long maxcalls, struct timeval tv, int udp)
 {
 	CLIENT *cl;
 	long i;
 
-	if ((cl = connect_statd()) == NULL)
+	if ((cl = connect_statd(udp)) == NULL)
 		return 2;
+	if (udp)
+		tv.tv_sec = tv.tv_sec < 2 ? tv.tv_sec : 2;
 	clnt_control(cl, CLSET_TIMEOUT, (char *)&tv);
 
 	for (i = 0; i < maxcalls; i++) {
