@@ -19,6 +19,13 @@
  * from the loop right after evhttp has set the connection up (before any
  * byte is read), finds the connection through the bufferevent's callback
  * argument, which evhttp sets to it.
+ *
+ * evhttp also answers a request it cannot parse with an HTML page of its
+ * own and tells nobody.  So each head is judged before evhttp reads it
+ * (headcheck.c), by a callback on the connection's input buffer, which runs
+ * as bytes arrive and before evhttp's read callback: a malformed one is
+ * taken out of evhttp's sight and answered here, in JSON, with a log line,
+ * and the connection closed.
  */
 #include <sys/types.h>
 #include <sys/socket.h>
@@ -41,6 +48,7 @@
 #include <event2/keyvalq_struct.h>
 #include <event2/listener.h>
 
+#include "headcheck.h"
 #include "log.h"
 #include "progopt.h"
 #include "timeutil.h"
@@ -57,6 +65,19 @@ struct client {
 	struct { struct pending *tqh_first, **tqh_last; } pending;
 	struct event	*deadline;	/* the next request must be whole */
 	char		addr[INET6_ADDRSTRLEN + 16];
+	/* judging heads before evhttp parses them */
+	enum {
+		GUARD_HEAD,		/* a head may be arriving: judge it */
+		GUARD_BUSY,		/* evhttp has one, until its answer */
+		GUARD_REFUSE,		/* malformed: our answer is due */
+		GUARD_LINGER		/* answered: read off what comes */
+	}		guard;
+	struct evbuffer_cb_entry *guard_cb;
+	struct evbuffer	*head;		/* a copy of the head so far: evhttp
+					   takes its lines as they come */
+	struct event	*guard_ev;	/* the answer; the end of lingering */
+	size_t		max_head;	/* evhttp's limit on this connection */
+	struct head_check hc;
 };
 
 struct pending {
@@ -89,6 +110,9 @@ struct smsd *smsd;		/* the one daemon; callbacks without an arg */
 
 static void	respond(struct smsd *, struct evhttp_request *,
 		    const struct req *);
+static void	guard_look(struct smsd *, struct client *);
+static size_t	guard_copy(struct client *, struct evbuffer *, size_t,
+		    size_t);
 
 /* ---- the client table ---- */
 
@@ -129,6 +153,7 @@ client_closed(struct evhttp_connection *evcon, void *arg)
 	struct smsd *d = smsd;
 	struct client *c = arg, **cp;
 	struct pending *p;
+	struct bufferevent *bev;
 
 	for (cp = &d->ctab[chash(d, evcon)]; *cp != NULL; cp = &(*cp)->next)
 		if (*cp == c) {
@@ -142,6 +167,15 @@ client_closed(struct evhttp_connection *evcon, void *arg)
 		stream_connection_closed(d, c->stream);
 	if (c->deadline != NULL)
 		event_free(c->deadline);
+	/* the buffer may outlive c, in a callback that holds it */
+	if (c->guard_cb != NULL && (bev = evhttp_connection_get_bufferevent(
+	    evcon)) != NULL)
+		evbuffer_remove_cb_entry(bufferevent_get_input(bev),
+		    c->guard_cb);
+	if (c->guard_ev != NULL)
+		event_free(c->guard_ev);
+	if (c->head != NULL)
+		evbuffer_free(c->head);
 	d->nclients--;
 	free(c);
 }
@@ -201,11 +235,16 @@ reason_of(int code)
 	case 403: return "Forbidden";
 	case 404: return "Not Found";
 	case 405: return "Method Not Allowed";
+	case 413: return "Content Too Large";
 	case 414: return "URI Too Long";
+	case 417: return "Expectation Failed";
+	case 431: return "Request Header Fields Too Large";
 	case 500: return "Internal Server Error";
+	case 501: return "Not Implemented";
 	case 502: return "Bad Gateway";
 	case 503: return "Service Unavailable";
 	case 504: return "Gateway Timeout";
+	case 505: return "HTTP Version Not Supported";
 	default: return "Error";
 	}
 }
@@ -236,6 +275,31 @@ peer_string(struct evhttp_connection *evcon, char *buf, size_t len)
 }
 
 /*
+ * An error answer written to the socket by smsd, not evhttp, for a
+ * connection about to close: the JSON and the headers of send_error(),
+ * and no body after a HEAD.  Returns its length, or -1 if buf is too
+ * small.
+ */
+static int
+raw_error(char *buf, size_t size, int code, const char *msg, int head)
+{
+	char body[160];
+	int blen, n;
+
+	blen = snprintf(body, sizeof(body), "{\"error\":{\"code\":%d,"
+	    "\"message\":\"%s\"}}", code, msg);
+	if (blen < 0 || (size_t)blen >= sizeof(body))
+		return -1;
+	n = snprintf(buf, size, "HTTP/1.1 %d %s\r\nServer: smsd/%s\r\n"
+	    "Content-Security-Policy: %s\r\nX-Content-Type-Options: nosniff\r\n"
+	    "Referrer-Policy: no-referrer\r\n"
+	    "Content-Type: application/json\r\nContent-Length: %d\r\n"
+	    "Connection: close\r\n\r\n%s", code, reason_of(code), hm_version,
+	    STATION_CSP, blen, head ? "" : body);
+	return n < 0 || (size_t)n >= size ? -1 : n;
+}
+
+/*
  * A refused connection gets its answer and is closed, with a log line.
  * Judged at accept (req NULL), the answer is written straight to the
  * socket, the request unparsed; what the client may already have sent is
@@ -249,8 +313,8 @@ turn_away(struct smsd *d, struct evhttp_connection *evcon,
 {
 	struct bufferevent *bev = evhttp_connection_get_bufferevent(evcon);
 	unsigned long suppressed;
-	char mb[48], body[160], head[320], sink[4096];
-	int fd, blen, hlen, i;
+	char mb[48], head[1024], sink[4096];
+	int fd, hlen, i;
 
 	d->refused++;
 	if (log_ratelimit(&refuse_rl, &suppressed))
@@ -263,14 +327,8 @@ turn_away(struct smsd *d, struct evhttp_connection *evcon,
 		return;
 	}
 	fd = bev != NULL ? bufferevent_getfd(bev) : -1;
-	if (fd != -1) {
-		blen = snprintf(body, sizeof(body), "{\"error\":{\"code\":%d,"
-		    "\"message\":\"%s\"}}", code, msg);
-		hlen = snprintf(head, sizeof(head), "HTTP/1.1 %d %s\r\n"
-		    "Server: smsd/%s\r\n"
-		    "Content-Type: application/json\r\nContent-Length: %d\r\n"
-		    "Connection: close\r\n\r\n%s", code, reason_of(code),
-		    hm_version, blen, body);
+	if (fd != -1 && (hlen = raw_error(head, sizeof(head), code, msg, 0))
+	    != -1) {
 		for (i = 0; i < 4 && recv(fd, sink, sizeof(sink),
 		    MSG_DONTWAIT) > 0; i++)
 			;
@@ -307,6 +365,192 @@ deadline_set(struct client *c, int seconds)
 		evtimer_add(c->deadline, &tv);
 }
 
+/* ---- malformed requests, answered before evhttp parses them ---- */
+
+/* The answer has gone, or the client has: close. */
+static void
+guard_closing(struct bufferevent *bev, short what, void *arg)
+{
+	struct client *c = arg;
+
+	(void)bev;
+	(void)what;
+	/* client_closed runs from here and frees c */
+	evhttp_connection_free(c->evcon);
+}
+
+/* Lingering: what the client still sends is read and dropped. */
+static void
+guard_discard(struct bufferevent *bev, void *arg)
+{
+	struct evbuffer *in = bufferevent_get_input(bev);
+
+	(void)arg;
+	evbuffer_drain(in, evbuffer_get_length(in));
+}
+
+/*
+ * The answer is out.  Closing now, with the client's bytes unread, would
+ * send a reset that can destroy the answer before the client reads it; so
+ * the sending side is shut and the rest read off, for a few seconds at
+ * most.
+ */
+static void
+guard_written(struct bufferevent *bev, void *arg)
+{
+	struct client *c = arg;
+	struct timeval tv = { 2, 0 };
+
+	c->guard = GUARD_LINGER;
+	(void)shutdown(bufferevent_getfd(bev), SHUT_WR);
+	bufferevent_setcb(bev, guard_discard, NULL, guard_closing, c);
+	bufferevent_set_timeouts(bev, &tv, NULL);
+	bufferevent_enable(bev, EV_READ);
+	evtimer_add(c->guard_ev, &tv);
+}
+
+/*
+ * From the loop, once evhttp is out of the way: the answer to a malformed
+ * head goes out through the connection's bufferevent, whose callbacks are
+ * smsd's from now on (evhttp, waiting for a request line, never gets one).
+ * In GUARD_LINGER, the time to read off is up.
+ */
+static void
+guard_event(evutil_socket_t fd, short what, void *arg)
+{
+	struct client *c = arg;
+	struct bufferevent *bev = evhttp_connection_get_bufferevent(c->evcon);
+	struct timeval tv = { smsd->conf.idle_timeout, 0 };
+	char answer[1024];
+	int n;
+
+	(void)fd;
+	(void)what;
+	if (c->guard != GUARD_REFUSE || bev == NULL ||
+	    (n = raw_error(answer, sizeof(answer), c->hc.code, c->hc.what,
+	    c->hc.is_head)) == -1) {
+		evhttp_connection_free(c->evcon);
+		return;
+	}
+	bufferevent_disable(bev, EV_READ);
+	bufferevent_setcb(bev, NULL, guard_written, guard_closing, c);
+	bufferevent_set_timeouts(bev, NULL, &tv);
+	if (bufferevent_write(bev, answer, (size_t)n) == -1 ||
+	    bufferevent_enable(bev, EV_WRITE) == -1)
+		evhttp_connection_free(c->evcon);
+}
+
+/*
+ * Judge the head at the start of the input.  A malformed one is logged
+ * (its request line escaped: the log is no place for a client's raw
+ * bytes), taken out of the buffer before evhttp's read callback can see
+ * it, and answered by guard_event.
+ */
+static void
+guard_look(struct smsd *d, struct client *c)
+{
+	struct bufferevent *bev = evhttp_connection_get_bufferevent(c->evcon);
+	struct evbuffer *in;
+	enum head_verdict v;
+	unsigned long suppressed;
+	size_t len, line;
+	const char *p, *nl;
+	char esc[128], mb[48];
+
+	if (bev == NULL || (len = evbuffer_get_length(c->head)) == 0 ||
+	    (p = (const char *)evbuffer_pullup(c->head, -1)) == NULL)
+		return;
+	v = head_check(p, len, c->max_head, &c->hc);
+	if (v == HEAD_OK) {
+		c->guard = GUARD_BUSY;
+		evbuffer_drain(c->head, len);
+		return;
+	}
+	if (v == HEAD_MORE && len < c->max_head * 2 + 4)
+		return;
+	if (v == HEAD_MORE) {	/* cannot be, by guard_copy's bound */
+		c->hc.code = 431;
+		c->hc.what = "request header fields too large";
+	}
+	line = (nl = memchr(p, '\n', len)) != NULL ? (size_t)(nl - p) : len;
+	if (line > 0 && p[line - 1] == '\r')
+		line--;
+	d->bad_requests++;
+	if (log_ratelimit(&bad_rl, &suppressed))
+		log_warnx("client %s: malformed request \"%s\": %s (%d)%s",
+		    c->addr, log_escape(p, line, esc, sizeof(esc)), c->hc.what,
+		    c->hc.code, more(suppressed, mb));
+	evbuffer_drain(c->head, len);
+	in = bufferevent_get_input(bev);
+	evbuffer_drain(in, evbuffer_get_length(in));
+	bufferevent_disable(bev, EV_READ);
+	evtimer_del(c->deadline);
+	c->guard = GUARD_REFUSE;
+	event_active(c->guard_ev, EV_TIMEOUT, 0);
+}
+
+/*
+ * Copy n bytes of in, from off, to the head being judged.  A head within
+ * evhttp's limit is shorter than 2 * limit + 4 bytes (each line but the
+ * last has at least two bytes before its line end), so no more is kept.
+ * Returns the length the copy had before.
+ */
+static size_t
+guard_copy(struct client *c, struct evbuffer *in, size_t off, size_t n)
+{
+	size_t had = evbuffer_get_length(c->head), cap = c->max_head * 2 + 4;
+	struct evbuffer_ptr ptr;
+	char chunk[4096];
+	size_t k;
+
+	if (had >= cap)
+		return had;
+	if (n > cap - had)
+		n = cap - had;
+	if (evbuffer_ptr_set(in, &ptr, off, EVBUFFER_PTR_SET) == -1)
+		return had;
+	while (n > 0) {
+		k = n < sizeof(chunk) ? n : sizeof(chunk);
+		if (evbuffer_copyout_from(in, &ptr, chunk, k) != (ev_ssize_t)k ||
+		    evbuffer_add(c->head, chunk, k) == -1 ||
+		    evbuffer_ptr_set(in, &ptr, k, EVBUFFER_PTR_ADD) == -1)
+			break;
+		n -= k;
+	}
+	return had;
+}
+
+/*
+ * The input buffer's callback: bytes have come in, and evhttp's read
+ * callback comes next.  A head is judged again when a line is finished or
+ * the bytes exceed evhttp's limit, not at every byte of a slow client.
+ */
+static void
+guard_input(struct evbuffer *in, const struct evbuffer_cb_info *info,
+    void *arg)
+{
+	struct client *c = arg;
+	struct evbuffer_ptr from;
+	size_t had;
+
+	if (info->n_added == 0)
+		return;
+	if (c->guard == GUARD_REFUSE) {
+		/* what evhttp read meanwhile is not for it */
+		evbuffer_drain(in, evbuffer_get_length(in));
+		return;
+	}
+	if (c->guard != GUARD_HEAD)
+		return;
+	had = guard_copy(c, in, evbuffer_get_length(in) - info->n_added,
+	    info->n_added);
+	if (evbuffer_get_length(c->head) <= c->max_head &&
+	    (evbuffer_ptr_set(c->head, &from, had, EVBUFFER_PTR_SET) == -1 ||
+	    evbuffer_search(c->head, "\n", 1, &from).pos == -1))
+		return;
+	guard_look(smsd, c);
+}
+
 /*
  * The access list and the client limit, before anything is read (req
  * NULL), or at the first request of a connection arrival() could not
@@ -332,12 +576,26 @@ client_admit(struct smsd *d, struct evhttp_connection *evcon,
 		turn_away(d, evcon, req, 503, "too many clients", who);
 		return NULL;
 	}
+	bev = evhttp_connection_get_bufferevent(evcon);
 	if ((c = calloc(1, sizeof(*c))) == NULL ||
-	    (c->deadline = evtimer_new(d->base, deadline_passed, c)) == NULL) {
+	    (c->deadline = evtimer_new(d->base, deadline_passed, c)) == NULL ||
+	    (c->guard_ev = event_new(d->base, -1, 0, guard_event, c)) == NULL ||
+	    (c->head = evbuffer_new()) == NULL ||
+	    bev == NULL || (c->guard_cb = evbuffer_add_cb(
+	    bufferevent_get_input(bev), guard_input, c)) == NULL) {
+		if (c != NULL && c->deadline != NULL)
+			event_free(c->deadline);
+		if (c != NULL && c->guard_ev != NULL)
+			event_free(c->guard_ev);
+		if (c != NULL && c->head != NULL)
+			evbuffer_free(c->head);
 		free(c);
 		turn_away(d, evcon, req, 503, "out of memory", who);
 		return NULL;
 	}
+	/* judged at its first request, that request is evhttp's already */
+	c->guard = req != NULL ? GUARD_BUSY : GUARD_HEAD;
+	c->max_head = d->conf.max_request;
 	c->evcon = evcon;
 	TAILQ_INIT(&c->pending);
 	snprintf(c->addr, sizeof(c->addr), "%s", who);
@@ -346,9 +604,8 @@ client_admit(struct smsd *d, struct evhttp_connection *evcon,
 	d->ctab[h] = c;
 	d->nclients++;
 	evhttp_connection_set_closecb(evcon, client_closed, c);
-	if ((bev = evhttp_connection_get_bufferevent(evcon)) != NULL)
-		(void)setsockopt(bufferevent_getfd(bev), IPPROTO_TCP,
-		    TCP_NODELAY, &one, sizeof(one));
+	(void)setsockopt(bufferevent_getfd(bev), IPPROTO_TCP, TCP_NODELAY,
+	    &one, sizeof(one));
 	deadline_set(c, d->conf.header_timeout);
 	return c;
 }
@@ -403,14 +660,29 @@ judge(evutil_socket_t fd, short what, void *arg)
 	narrivals = 0;
 }
 
-/* An answer has gone: the next request has idle-timeout to come whole. */
+/*
+ * An answer has gone: the next request has idle-timeout to come whole.
+ * It may be in the input already; evhttp reads it only from the next turn
+ * of the loop, so it is judged now.
+ */
 static void
 request_done(struct evhttp_request *req, void *arg)
 {
 	struct client *c = arg;
+	struct bufferevent *bev;
+	struct evbuffer *in;
 
 	(void)req;
 	deadline_set(c, smsd->conf.idle_timeout);
+	if (c->guard == GUARD_BUSY && (bev = evhttp_connection_get_bufferevent(
+	    c->evcon)) != NULL) {
+		in = bufferevent_get_input(bev);
+		c->guard = GUARD_HEAD;
+		evbuffer_drain(c->head, evbuffer_get_length(c->head));
+		guard_copy(c, in, 0, evbuffer_get_length(in));
+		if (evbuffer_get_length(c->head) > 0)
+			guard_look(smsd, c);
+	}
 }
 
 /* ---- requests waiting for sources ---- */

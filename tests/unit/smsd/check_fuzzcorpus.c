@@ -2,8 +2,8 @@
  * smsd's fuzz targets (tests/fuzz/smsd) over their committed corpus and
  * crash inputs, deterministically, with the normal build (make fuzz runs
  * libFuzzer itself; this runs in make check): request targets, posted
- * events, smsd.conf, dpkg's status file, the cached inventory files and
- * the event history file.
+ * events, smsd.conf, dpkg's status file, the cached inventory files,
+ * the event history file and request heads.
  */
 #include <check.h>
 #include <string.h>
@@ -27,6 +27,9 @@
 #undef LLVMFuzzerTestOneInput
 #define LLVMFuzzerTestOneInput	fuzz_history_one
 #include "../../fuzz/smsd/fuzz_history.c"
+#undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput	fuzz_head_one
+#include "../../fuzz/smsd/fuzz_head.c"
 #undef LLVMFuzzerTestOneInput
 
 #include "../../fuzz/replay.h"
@@ -68,6 +71,12 @@ START_TEST(corpus_history)
 }
 END_TEST
 
+START_TEST(corpus_head)
+{
+	ck_assert_int_ge(fz_replay("smsd", "head", fuzz_head_one, 1), 7);
+}
+END_TEST
+
 /* Every prefix of a typical request and message, too. */
 START_TEST(truncations)
 {
@@ -95,6 +104,7 @@ fuzzcorpus_suite(void)
 	tcase_add_test(tc, corpus_dpkg);
 	tcase_add_test(tc, corpus_inventory);
 	tcase_add_test(tc, corpus_history);
+	tcase_add_test(tc, corpus_head);
 	tcase_add_test(tc, truncations);
 	suite_add_tcase(s, tc);
 	return s;
