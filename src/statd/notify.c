@@ -96,13 +96,43 @@ find(const char *name)
 	return NULL;
 }
 
+/* -o: the notifications leave from this port (nfs-utils' meaning). */
+static void
+bind_outgoing(struct rpcio *io, int family)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+
+	if (io == NULL || conf.outgoing_port == 0)
+		return;
+	memset(&ss, 0, sizeof(ss));
+	if (family == AF_INET) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
+
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons((uint16_t)conf.outgoing_port);
+		len = sizeof(*sin);
+	} else {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
+
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons((uint16_t)conf.outgoing_port);
+		len = sizeof(*sin6);
+	}
+	if (bind(rpcio_fd(io), (struct sockaddr *)&ss, len) == -1)
+		fatal("-o %d: cannot send notifications from that port",
+		    conf.outgoing_port);
+}
+
 void
 notify_init(void)
 {
 	if ((io4 = rpcio_new(AF_INET, 0)) == NULL)
 		fatal("notify socket");
+	bind_outgoing(io4, AF_INET);
 	if ((io6 = rpcio_new(AF_INET6, 0)) == NULL)
 		log_warn("no IPv6 socket for notifications");
+	bind_outgoing(io6, AF_INET6);
 }
 
 int

@@ -30,10 +30,28 @@
 #define STATD_EXIT_DAMAGED	2	/* status file damaged (-l), or its
 					   state lost: refused */
 
-enum { OPT_FRESH_STATE = 256 };
-/* Long options only where nfs-utils' rpc.statd has no such option. */
+#define STATD_DEFAULT_NFS_DIR	"/var/lib/nfs"
+
+enum { OPT_FRESH_STATE = 256, OPT_PIDFILE };
+/*
+ * nfs-utils 2.6's long options with their meaning there, and ours where
+ * it has none.  -h stays the bind address (FreeBSD's): nfs-utils' -h only
+ * prints its usage, which no configuration passes; --help does that here.
+ */
 static const struct option longopts[] = {
 	{ "fresh-state", no_argument, NULL, OPT_FRESH_STATE },
+	{ "pid-file", required_argument, NULL, OPT_PIDFILE },
+	{ "foreground", no_argument, NULL, 'F' },
+	{ "no-syslog", no_argument, NULL, 'd' },
+	{ "outgoing-port", required_argument, NULL, 'o' },
+	{ "port", required_argument, NULL, 'p' },
+	{ "name", required_argument, NULL, 'n' },
+	{ "state-directory-path", required_argument, NULL, 'P' },
+	{ "notify-mode", no_argument, NULL, 'N' },
+	{ "ha-callout", required_argument, NULL, 'H' },
+	{ "no-notify", no_argument, NULL, 'L' },
+	{ "nlm-port", required_argument, NULL, 'T' },
+	{ "nlm-udp-port", required_argument, NULL, 'U' },
 	PROGOPT_LONGOPTS,
 	{ NULL, 0, NULL, 0 }
 };
@@ -41,12 +59,14 @@ static const struct option longopts[] = {
 static int	quit;
 
 static const char usage_text[] =
-    "usage: rpc.statd [-dF] [-a prog[,prog...]] "
+    "usage: rpc.statd [-dFLV] [-a prog[,prog...]] "
     "[-f statusfile] [-h bindaddr]\n"
     "                 [-M maxbytes] [-m maxentries] [-n myname] "
-    "[-P pidfile]\n"
-    "                 [-p port] [-u user] [--fresh-state]\n"
-    "       rpc.statd -l [-f statusfile]\n";
+    "[-o port]\n"
+    "                 [-P nfs-utils-dir] [-p port] [-T port] [-U port] "
+    "[-u user]\n"
+    "                 [--fresh-state] [--pid-file file]\n"
+    "       rpc.statd -l [-j] [-f statusfile]\n";
 
 static __attribute__((noreturn)) void
 usage(void)
@@ -142,10 +162,23 @@ on_signal(int fd)
  * host rebooted since the status file was last written (store_recover).
  */
 static void
-recover(const struct store_replay *rp)
+recover(const struct store_replay *rp, const char *nfs_dir)
 {
 	if (read_boot_id(conf.bootid_path, sm_boot_id) == -1)
 		fatal("cannot read the boot id from %s", conf.bootid_path);
+	/* The first start after nfs-utils' statd: take over its state. */
+	if (rp->is_new && nfs_dir != NULL) {
+		switch (import_nfs_utils(nfs_dir)) {
+		case 1:
+			return;
+		case 0:
+			break;
+		default:
+			fatalx("%s: the import from %s failed; fix it, or "
+			    "start with -P \"\" to take nothing from it",
+			    conf.statusfile, nfs_dir);
+		}
+	}
 	if (store_recover(rp) == -1)
 		fatalx("%s: cannot record the state to start with",
 		    conf.statusfile);
@@ -215,11 +248,14 @@ main(int argc, char *argv[])
 	struct pidfh *pfh = NULL;
 	struct utsname u;
 	const char *pidfile = geteuid() == 0 ? STATD_DEFAULT_PIDFILE : NULL;
+	const char *nfs_dir = STATD_DEFAULT_NFS_DIR;
 	char progs[64] = "";
 	uid_t uid = 0;
 	gid_t gid = 0;
 	pid_t other;
-	int ch, list = 0, sigfd, is_root = geteuid() == 0;
+	struct stat sb;
+	int ch, list = 0, json = 0, sigfd, is_root = geteuid() == 0;
+	int nlm_tcp = 0, nlm_udp = 0;
 
 	log_procname("rpc.statd");
 	log_init(1, LOG_DAEMON);
@@ -231,16 +267,45 @@ main(int argc, char *argv[])
 	conf.allowed_progs[0] = STATD_NLM_PROG;
 	conf.nallowed = 1;
 
-	while ((ch = getopt_long(argc, argv, "a:B:dFf:h:lM:m:n:P:p:u:",
-	    longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv,
+	    "a:B:dFf:H:h:jLlM:m:Nn:o:P:p:T:U:u:Vv", longopts, NULL)) != -1) {
 		switch (ch) {
 		case OPT_FRESH_STATE:
 			conf.fresh_state = 1;
 			break;
+		case OPT_PIDFILE:
+			pidfile = *optarg ? optarg : NULL;
+			break;
 		case PROGOPT_HELP:
 			progopt_help(usage_text);
 		case PROGOPT_VERSION:
+		case 'V':
+		case 'v':
 			progopt_version("rpc.statd");
+		case 'H':
+			fatalx("-H %s: high-availability callouts are not run "
+			    "by this rpc.statd; a fail-over script can read the "
+			    "monitors with rpc.statd -l -j instead", esc(optarg));
+		case 'j':
+			json = 1;
+			break;
+		case 'L':
+			/* nfs-utils: do not run sm-notify; see rpc.statd.8. */
+			break;
+		case 'N':
+			fatalx("-N (notify only, then exit) is not needed: "
+			    "rpc.statd sends the notifications owed after a "
+			    "reboot itself when it starts; drop -N");
+		case 'o':
+			conf.outgoing_port = (int)number(optarg, 1, 65535,
+			    "-o");
+			break;
+		case 'T':
+			nlm_tcp = (int)number(optarg, 1, 65535, "-T");
+			break;
+		case 'U':
+			nlm_udp = (int)number(optarg, 1, 65535, "-U");
+			break;
 		case 'M':
 			conf.max_bytes = number(optarg, 4096,
 			    STATD_MAX_BYTES_CAP, "-M");
@@ -278,7 +343,13 @@ main(int argc, char *argv[])
 			conf.myname = optarg;
 			break;
 		case 'P':
-			pidfile = *optarg ? optarg : NULL;
+			/* nfs-utils' state folder, imported from; "" none. */
+			if (*optarg != '\0' && (stat(optarg, &sb) == -1 ||
+			    !S_ISDIR(sb.st_mode)))
+				fatalx("-P %s: not a folder.  -P names nfs-utils' "
+				    "state folder (/var/lib/nfs), as in nfs-utils; "
+				    "the pid file is --pid-file", esc(optarg));
+			nfs_dir = *optarg ? optarg : NULL;
 			break;
 		case 'p':
 			conf.port = (int)number(optarg, 1, 65535, "-p");
@@ -290,13 +361,18 @@ main(int argc, char *argv[])
 			usage();
 		}
 	}
-	if (optind != argc)
+	if (optind != argc || (json && !list))
 		usage();
+	if (conf.port != 0 && conf.port == conf.outgoing_port)
+		fatalx("-p and -o: the port served and the port notifications "
+		    "leave from must differ");
+	if (nlm_tcp != 0 && nlm_udp == 0)
+		nlm_udp = nlm_tcp;	/* as nfs-utils' -T */
 	log_setverbose(conf.debug);
 
 	if (list) {
 		mon_init();
-		switch (store_list(conf.statusfile, stdout)) {
+		switch (store_list(conf.statusfile, stdout, json)) {
 		case 0:
 			return 0;
 		case 1:
@@ -357,7 +433,15 @@ main(int argc, char *argv[])
 	default:
 		fatal("%s", conf.statusfile);
 	}
-	recover(&rp);
+	recover(&rp, nfs_dir);
+	/* ORDER: as root, before the drop (/proc/sys checks each write). */
+	if (is_root) {
+		(void)kernel_write_int(NSM_KERNEL_STATE, sm_state);
+		if (nlm_tcp != 0)
+			(void)kernel_write_int(NLM_KERNEL_TCPPORT, nlm_tcp);
+		if (nlm_udp != 0)
+			(void)kernel_write_int(NLM_KERNEL_UDPPORT, nlm_udp);
+	}
 
 	/*
 	 * ORDER: bind while root, drop root for good, then re-arm the

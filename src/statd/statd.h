@@ -49,6 +49,7 @@ struct statd_conf {
 	const char	*bootid_path;	/* -B, for tests */
 	const char	*pidfile;	/* -P */
 	int		 port;		/* -p, 0 for any */
+	int		 outgoing_port;	/* -o: notifications' source, 0 any */
 	int		 foreground;	/* -F */
 	int		 debug;		/* -d */
 	unsigned long	 max_entries;	/* -m */
@@ -225,6 +226,8 @@ int	 store_check(const char *path, struct store_replay *rp);
 int	 store_open(const char *path, struct store_replay *rp);
 /* The state to start with (sm_boot_id read); -1 if it was not recorded. */
 int	 store_recover(const struct store_replay *rp);
+/* Odd, and above any state a statd restarted once a minute reached. */
+int	 store_clock_floor(void);
 int	 store_state(int state, const char *boot_id);
 /* The -M bound: 1 if an entry with these names fits. */
 int	 store_mon_fits(const char *mon_name, const char *my_name);
@@ -247,7 +250,12 @@ void	 store_use_privsep(void);	/* compact through the root parent */
 int	 store_maybe_compact(void);
 void	 store_close(void);
 /* rpc.statd -l: print a status file; 0, 1 if damaged, -1 unreadable. */
-int	 store_list(const char *path, FILE *out);
+int	 store_list(const char *path, FILE *out, int json);
+/* listjson.c: rpc.statd -l -j, from the tables store_list loaded. */
+struct reclog_stats;
+void	 list_json(FILE *out, const char *path, const struct reclog_stats *st,
+	    int state, const char *boot_id, int copies, unsigned long bad,
+	    int damaged);
 
 /* notify.c: pending outgoing notifications. */
 void	 notify_init(void);
@@ -322,6 +330,49 @@ void	 rpcio_cancel(struct rpcio *io, uint32_t xid);
 void	 rpcio_input(struct rpcio *io);
 void	 rpcio_free(struct rpcio *io);
 unsigned long rpcio_inflight(const struct rpcio *io);
+
+/*
+ * import.c: nfs-utils' statd folder (-P), read on the first start.  A line
+ * of sm/NAME or sm.bak/NAME: four 8-digit hex fields and blanks (36
+ * bytes), 32 hex digits of priv, a blank, mon_name, a blank, my_name.
+ */
+#define NSM_LINE_FIXED	(4 * 9 + 2 * SM_PRIV_SIZE)
+#define NSM_LINE_MAX	(NSM_LINE_FIXED + 2 + 2 * SM_MAXSTRLEN)
+#define NSM_FILE_MAX	(256 * 1024)	/* bytes of one sm/ file */
+struct nsm_rec {
+	uint32_t	 addr, prog, vers, proc;
+	unsigned char	 priv[SM_PRIV_SIZE];
+	char		 mon_name[SM_MAXSTRLEN + 1];
+	char		 my_name[SM_MAXSTRLEN + 1];
+};
+struct nsm_stats {
+	unsigned long	 files, bad_files, lines, bad_lines;
+};
+typedef void (*nsm_rec_fn)(const char *file, const struct nsm_rec *r,
+	    void *arg);
+/* One line without its newline (one at the end is allowed); 0 or -1. */
+int	 nsm_parse_line(const char *line, size_t len, struct nsm_rec *r);
+void	 nsm_parse_buf(const char *buf, size_t len, const char *file,
+	    nsm_rec_fn fn, void *arg, struct nsm_stats *st);
+/* 0, 1 if dir does not exist, -1 if it cannot be read (logged). */
+int	 nsm_read_dir(const char *dir, nsm_rec_fn fn, void *arg,
+	    struct nsm_stats *st);
+/* 0, 1 if there is no such file, -1 if damaged or unreadable (logged). */
+int	 nsm_read_state(const char *path, int *state, int64_t *mtime_s);
+int	 import_next_state(int old);
+/*
+ * On a new status file: import dir's monitors, pending notifications and
+ * state into memory and the status file.  1 if something was imported
+ * (the state is set), 0 if there was nothing, -1 on failure (logged).
+ */
+int	 import_nfs_utils(const char *dir);
+
+/* kernel.c: what the kernel's lockd reads from statd. */
+#define NSM_KERNEL_STATE	"/proc/sys/fs/nfs/nsm_local_state"
+#define NLM_KERNEL_TCPPORT	"/proc/sys/fs/nfs/nlm_tcpport"
+#define NLM_KERNEL_UDPPORT	"/proc/sys/fs/nfs/nlm_udpport"
+/* Write a number into an existing /proc file; 0, 1 if absent, -1. */
+int	 kernel_write_int(const char *path, int value);
 
 /* svc.c: svc_start() binds (as root), svc_announce() after the drop. */
 int	 svc_start(void);

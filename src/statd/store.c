@@ -737,8 +737,8 @@ store_notify_done(const char *mon_name)
  * Twice the minutes since 1970, made odd: a state no host that started at 1
  * reaches unless it crashed more than once a minute on average since then.
  */
-static int
-clock_floor(void)
+int
+store_clock_floor(void)
 {
 	int64_t m = real_ms() / 60000;
 
@@ -772,7 +772,7 @@ store_recover(const struct store_replay *rp)
 	}
 	if (rp->unknown) {
 		/* Only with conf.fresh_state: store_open refuses otherwise. */
-		floor = clock_floor();
+		floor = store_clock_floor();
 		sm_state = rp->highest_seen > floor ? rp->highest_seen : floor;
 		log_warnx("%s: starting afresh (--fresh-state): the highest "
 		    "state found is %d; taking a state above %d, as after a "
@@ -980,7 +980,7 @@ print_notify(const char *name, int state, int64_t since, void *arg)
  * damaged or has lost its state.
  */
 int
-store_list(const char *path, FILE *out)
+store_list(const char *path, FILE *out, int json)
 {
 	struct store_replay rp;
 	struct replay_ops ops = { load_state, load_mon, load_unmon,
@@ -994,6 +994,16 @@ store_list(const char *path, FILE *out)
 	    &st) == -1) {
 		log_warn("%s", path);
 		return -1;
+	}
+	damaged = st.bad_header || st.bad_skipped > 0 || st.tail_dropped > 0;
+	/* As store_check: only a first start cut short has no state. */
+	if (!rp.have_state && (stat(path, &sb) == -1 || sb.st_size == 0 ||
+	    st.records > 0))
+		damaged = 1;
+	if (json) {
+		list_json(out, path, &st, rp.have_state ? rp.state : -1,
+		    rp.boot_id, rp.state_copies, ops.bad, damaged);
+		return damaged;
 	}
 	fprintf(out, "status file %s: %lld bytes, %llu records\n", path,
 	    (long long)st.size, (unsigned long long)st.records);
@@ -1009,17 +1019,11 @@ store_list(const char *path, FILE *out)
 		    (long long)st.size);
 	if (ops.bad > 0)
 		fprintf(out, "records not understood: %lu\n", ops.bad);
-	damaged = st.bad_header || st.bad_skipped > 0 || st.tail_dropped > 0;
 	if (rp.have_state)
 		fprintf(out, "state %d boot %s copies %d\n", rp.state,
 		    rp.boot_id, rp.state_copies);
-	else {
+	else
 		fprintf(out, "state none\n");
-		/* As store_check: only a first start cut short has none. */
-		if (stat(path, &sb) == -1 || sb.st_size == 0 ||
-		    st.records > 0)
-			damaged = 1;
-	}
 	fprintf(out, "entries %lu hosts %lu pending %lu\n", mon_count(),
 	    mon_host_count(), notify_pending());
 	mon_foreach_entry(print_entry, out);

@@ -137,7 +137,7 @@ flip "$sf" 30
 flip "$sf" 95
 cp "$sf" "$HM_WORK/lost"
 tap_check "state lost: -l exits 2 and says state none" list_says 2 "state none"
-refusal=$(hm_host_exec h1 timeout 10 "$ST_STATD" -F -d -f "$sf" -P "" \
+refusal=$(hm_host_exec h1 timeout 10 "$ST_STATD" -F -d -f "$sf" --pid-file "" -P "" \
 	-B "$d1/boot_id" 2>&1)
 rc=$?
 tap_check "state lost: statd refuses to start, exit 2 (got $rc)" same_text "$rc" 2

@@ -12,17 +12,9 @@ lib=$(cd "$(dirname "$0")/lib" && pwd) || exit 1
 . "$lib/tap.sh"
 . "$lib/hosts.sh"
 . "$lib/statd.sh"
+. "$lib/peers.sh"
 
-for tool in /usr/sbin/rpc.statd /usr/sbin/sm-notify; do
-	if [ ! -x "$tool" ]; then
-		echo "1..0 # SKIP $tool is missing (package nfs-common)"
-		exit 0
-	fi
-done
-if ! getent passwd statd >/dev/null; then
-	echo "1..0 # SKIP no user statd (package nfs-common)"
-	exit 0
-fi
+peers_need_nfs_common
 
 started=$EPOCHREALTIME
 PRIV_TO_DEB=d1d1d1d1000000000000000000000001	# h2's lock manager, about h1

@@ -21,13 +21,9 @@ lib=$(cd "$(dirname "$0")/lib" && pwd) || exit 1
 . "$lib/tap.sh"
 . "$lib/hosts.sh"
 . "$lib/statd.sh"
+. "$lib/peers.sh"
 
-GANESHA=/usr/bin/ganesha.nfsd
-GANESHA_PLUGINS=/usr/lib/x86_64-linux-gnu/ganesha
-if [ ! -x "$GANESHA" ] || [ ! -e "$GANESHA_PLUGINS/libfsalvfs.so" ]; then
-	echo "1..0 # SKIP NFS-Ganesha is missing (packages nfs-ganesha, nfs-ganesha-vfs)"
-	exit 0
-fi
+peers_need_ganesha
 NLMCLIENT=$ST_BUILD/tests/tools/nlmclient
 if [ ! -x "$NLMCLIENT" ]; then
 	echo "Bail out! $NLMCLIENT is not built (make B=${B:-build} build)"
@@ -102,36 +98,7 @@ statd_logged_since() {
 }
 
 write_conf() {
-	cat >"$GDIR/ganesha-$1.conf" <<EOF
-NFS_CORE_PARAM {
-	Protocols = 3;
-	Enable_NLM = true;
-	Enable_RQUOTA = false;
-	NSM_Use_Caller_Name = $1;
-	Plugins_Dir = $GANESHA_PLUGINS;
-}
-NFSV4 {
-	Graceless = true;
-	RecoveryBackend = fs;
-	RecoveryRoot = $GDIR/recovery;
-}
-EXPORT {
-	Export_Id = 1;
-	Path = $EXPORT;
-	Pseudo = /export;
-	Protocols = 3;
-	Transports = UDP, TCP;
-	Access_Type = RW;
-	Squash = No_Root_Squash;
-	SecType = sys;
-	FSAL {
-		Name = VFS;
-	}
-}
-LOG {
-	Default_Log_Level = EVENT;
-}
-EOF
+	ganesha_write_conf "$GDIR/ganesha-$1.conf" "$1" "$GDIR/recovery" "$EXPORT"
 }
 
 # One Ganesha mode: $1 is NSM_Use_Caller_Name (true|false).

@@ -47,7 +47,7 @@ rc=$?
 	[ "$(cat "$D/run/rpc.statd.pid")" = "$pid" ] &&
 	tap_ok "a second start leaves the running daemon alone" ||
 	tap_fail "second start" "exit $rc: $out"
-direct=$(hm_host_exec "$H" "$STATD" -P /run/rpc.statd.pid 2>&1)
+direct=$(hm_host_exec "$H" "$STATD" --pid-file /run/rpc.statd.pid 2>&1)
 rc=$?
 [ $rc -ne 0 ] && echo "$direct" | grep -q "already running, pid $pid" &&
 	tap_ok "a second daemon refuses: already running, pid $pid" ||

@@ -114,7 +114,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fz_write(path, data, size);
 
 	FUZZ_CHECK((out = fopen("/dev/null", "w")) != NULL);
-	r = store_list(path, out);
+	r = store_list(path, out, 0);
 	fclose(out);
 	/* Listed (damaged or not), or a newer version refused. */
 	FUZZ_CHECK(r >= 0 || errno == EPROTO);

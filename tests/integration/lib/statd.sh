@@ -86,7 +86,7 @@ st_start() {
 	[ -f "$d/boot_id" ] || st_boot "$host" || return 1
 	before=$(st__readies "$host")
 	hm_host_spawn "$host" "$d/statd.log" "$ST_STATD" -F -d \
-		-f "$d/statd.status" -P "$d/statd.pid" -B "$d/boot_id" "$@" >/dev/null ||
+		-f "$d/statd.status" --pid-file "$d/statd.pid" -P "" -B "$d/boot_id" "$@" >/dev/null ||
 		return 1
 	ST_PID[$host]=$HM_LAST_PID
 	if ! hm_wait_for 10 st__ready_since "$host" "${before:-0}" "$HM_LAST_PID"; then

@@ -1,7 +1,8 @@
 /*
  * rpc.statd's fuzz targets (tests/fuzz/statd) over their committed corpus
  * and crash inputs, deterministically, with the normal build: the RPC
- * handlers behind the XDR decoders, and the status file's decoder.
+ * handlers behind the XDR decoders, the status file's decoder, and the
+ * parser of nfs-utils' sm/ files.
  */
 #include <check.h>
 
@@ -12,6 +13,9 @@
 #undef LLVMFuzzerTestOneInput
 #define LLVMFuzzerTestOneInput	fuzz_statusfile_one
 #include "../../fuzz/statd/fuzz_statusfile.c"
+#undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput	fuzz_nsmfile_one
+#include "../../fuzz/statd/fuzz_nsmfile.c"
 #undef LLVMFuzzerTestOneInput
 
 #include "../../fuzz/replay.h"
@@ -29,6 +33,13 @@ START_TEST(corpus_statusfile)
 }
 END_TEST
 
+START_TEST(corpus_nsmfile)
+{
+	ck_assert_int_ge(fz_replay("statd", "nsmfile", fuzz_nsmfile_one, 1),
+	    5);
+}
+END_TEST
+
 static Suite *
 fuzzcorpus_suite(void)
 {
@@ -38,6 +49,7 @@ fuzzcorpus_suite(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, corpus_rpc);
 	tcase_add_test(tc, corpus_statusfile);
+	tcase_add_test(tc, corpus_nsmfile);
 	suite_add_tcase(s, tc);
 	return s;
 }

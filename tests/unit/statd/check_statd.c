@@ -672,7 +672,7 @@ START_TEST(test_listing)
 	lp = tu_path(dir, "listing");
 	f = fopen(lp, "w");
 	ck_assert_ptr_nonnull(f);
-	ck_assert_int_eq(store_list(path, f), 0);
+	ck_assert_int_eq(store_list(path, f, 0), 0);
 	fclose(f);
 	out = tu_read_file(lp, &len);
 	ck_assert_ptr_nonnull(strstr(out, "state 1 boot " "11111111-2222"));
@@ -734,7 +734,7 @@ listing_says(const char *what)
 
 	f = fopen(lp, "w");
 	ck_assert_ptr_nonnull(f);
-	r = store_list(path, f);
+	r = store_list(path, f, 0);
 	fclose(f);
 	out = tu_read_file(lp, &len);
 	found = what == NULL || strstr(out, what) != NULL;
