@@ -3,6 +3,8 @@
 # t_station.sh started) for the SysMan Station's browser tests.
 #
 #	station.py DRIVER_URL CMD_FIFO REPLY_FIFO
+#	station.py hold URL SECONDS	(keep a station open, e.g. to measure
+#					smsd's cost with one open)
 #
 # Reads one request per line from CMD_FIFO, a JSON array ["op", arg...],
 # and answers each with one JSON object per line on REPLY_FIFO:
@@ -230,6 +232,29 @@ class Station:
         self.until("search %r shows %d packages" % (text, total), same, 5)
         return {"total": total}
 
+    def op_filter(self, pattern, priority, evf):
+        """Set the events view's filters; the rows must be /v1/events's
+        answer to the same filters (the newest 100), newest first."""
+        want = [e["seq"] for e in load(evf)["events"]][::-1] if evf else None
+        self.js("""const n = document.getElementById('ev-name'), p = document.getElementById('ev-prio');
+            n.value = arguments[0]; p.value = arguments[1];
+            n.dispatchEvent(new Event('input')); p.dispatchEvent(new Event('change'))""", pattern, priority)
+        if want is None:
+            return {}
+        self.until("filtered rows are /v1/events's", lambda: [x["seq"] for x in self.rows()] == want, 5)
+        return {"rows": len(want)}
+
+    def op_page(self, swf):
+        """The package list's next page: /v1/software's answer for it."""
+        swj = load(swf)
+        self.d.find_element(By.XPATH, "//button[normalize-space()='next ›']").click()
+        exp = [clean(p["name"]) for p in swj["packages"]]
+        self.until("second package page", lambda: self.js(
+            "return [...document.querySelectorAll('table.sw tbody tr')].map(tr => tr.cells[0].textContent)") == exp
+            and self.js("return document.getElementById('sw-status').textContent").startswith(
+                "%d packages; %d–%d shown" % (swj["total"], swj["offset"] + 1, swj["offset"] + len(exp))), 5)
+        return {}
+
     def rows(self):
         return self.js("""return [...document.querySelectorAll('#ev-rows tr')].map(tr => ({
             seq: Number(tr.dataset.seq), name: tr.cells[3].textContent, msg: tr.cells[5].textContent}))""")
@@ -408,7 +433,28 @@ class Station:
         return {}
 
 
+def hold(url, seconds):
+    """station.py hold URL SECONDS: keep a station open (for measuring
+    smsd's cost with one open); chromedriver and chromium end with it."""
+    import tempfile
+    from selenium.webdriver.chrome.service import Service
+    o = webdriver.ChromeOptions()
+    for f in FLAGS:
+        o.add_argument(f)
+    o.add_argument("--user-data-dir=" + tempfile.mkdtemp(prefix="station."))
+    o.binary_location = "/usr/bin/chromium"
+    d = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=o)
+    try:
+        d.get(url)
+        time.sleep(float(seconds))
+    finally:
+        d.quit()
+
+
 def main():
+    if len(sys.argv) == 4 and sys.argv[1] == "hold":
+        hold(sys.argv[2], sys.argv[3])
+        return
     url, cmd_path, reply_path = sys.argv[1:4]
     st = Station(url)
     with open(cmd_path, encoding="utf-8") as cmd, open(reply_path, "w", encoding="utf-8") as reply:
