@@ -13,6 +13,7 @@
 
 #include "log.h"
 #include "report.h"
+#include "samreport.h"
 #include "progopt.h"
 #include "sam.h"
 #include "timeutil.h"
@@ -93,22 +94,6 @@ convert(const char *s)
 	return 0;
 }
 
-/* The first and last event in the order they were logged (NULL: none). */
-static void
-first_last(const struct rep *r, const struct rep_ev **first,
-    const struct rep_ev **last)
-{
-	size_t i;
-
-	*first = *last = NULL;
-	for (i = 0; i < r->nev; i++) {
-		if (*first == NULL || r->evs[i].evid < (*first)->evid)
-			*first = &r->evs[i];
-		if (*last == NULL || r->evs[i].evid > (*last)->evid)
-			*last = &r->evs[i];
-	}
-}
-
 /* An object SUMMARY and -q OBJECTS show: seen, of -t's type, -n's name. */
 static int
 obj_listed(const struct opts *o, const struct rep_obj *ob)
@@ -127,7 +112,7 @@ header(const struct opts *o, const struct rep *r, const char *path,
 	char b1[32], b2[32], el[24];
 	const struct rep_ev *first = NULL, *last = NULL;
 
-	first_last(r, &first, &last);
+	rep_first_last(r, &first, &last);
 	printf("SAM availability report, node %s\n", sam_nodename());
 	if (o->type >= 0)
 		printf("Object:       %s.%s\n", sam_type_name(o->type),
@@ -152,27 +137,14 @@ header(const struct opts *o, const struct rep *r, const char *path,
 	printf("\n");
 }
 
-/*
- * An object whose events are all CHANGE events (TIME.clock, the node
- * event signals' NODE node:event and node:powerfail) is never down: its
- * changes are counted, and it has no up time or state.
- */
+/* The objects that are never down (samreport.h); exits out of memory. */
 static uint8_t *
 changes_only(const struct rep *r)
 {
-	uint8_t *c;
-	size_t i;
+	uint8_t *c = rep_changes_only(r);
 
-	if ((c = calloc(r->nobjs + 1, 1)) == NULL)
+	if (c == NULL)
 		fatal("calloc");
-	for (i = 0; i < r->nobjs; i++)
-		c[i] = 1;
-	for (i = 0; i < r->nev; i++)
-		if (r->evs[i].state != SAM_CHANGE)
-			c[r->evs[i].obj] = 0;
-	for (i = 0; i < r->nobjs; i++)
-		if (r->objs[i].type == SAM_TIME)
-			c[i] = 1;
 	return c;
 }
 
@@ -232,40 +204,21 @@ jfield(const char *key, json_t *v, int *first)
 	json_decref(v);
 }
 
-static json_t *
-jtime(int64_t t)
-{
-	return t < 0 ? json_null() : jint(t);
-}
-
-/* The header's facts, as members of the report's object. */
+/* The header's facts (samreport), as members of the report's object. */
 static void
 jheader(const struct opts *o, const struct rep *r, const char *path,
     int64_t now, int64_t beg, int64_t end, int *first)
 {
-	const struct rep_ev *fe = NULL, *le = NULL;
+	struct rep_view v = { o->type, o->name, o->planned_up, path, now,
+	    beg, end };
+	json_t *h = rep_json_header(r, &v), *val;
+	const char *key;
 
-	first_last(r, &fe, &le);
-	jfield("node", jstr(sam_nodename()), first);
-	if (o->type >= 0) {
-		jfield("type", jstr(sam_type_name(o->type)), first);
-		jfield("name", o->name != NULL ? jstr(o->name) : json_null(),
-		    first);
-	}
-	jfield("now", jint(now), first);
-	jfield("begin", jint(beg), first);
-	jfield("end", jint(end), first);
-	jfield("period_seconds", jint(end - beg), first);
-	jfield("event_log", jstr(path), first);
-	jfield("format_version", jint(r->version), first);
-	jfield("event_count", jint((int64_t)r->nev), first);
-	jfield("first_event", fe != NULL ? json_pack("{sIsI}", "id",
-	    (json_int_t)fe->evid, "time", (json_int_t)fe->time) : json_null(),
-	    first);
-	jfield("last_event", le != NULL ? json_pack("{sIsI}", "id",
-	    (json_int_t)le->evid, "time", (json_int_t)le->time) : json_null(),
-	    first);
-	jfield("planned_counts_as_up", json_boolean(o->planned_up), first);
+	if (h == NULL)
+		fatalx("out of memory");
+	json_object_foreach(h, key, val)
+		jfield(key, json_incref(val), first);
+	json_decref(h);
 }
 
 static void
@@ -468,9 +421,9 @@ jsummary(const struct opts *o, struct rep *r, int64_t now, int64_t beg,
 {
 	const struct rep_obj *ob;
 	uint8_t *chg = changes_only(r);
-	int first = 1, f, none;
-	double up;
+	int first = 1, f;
 	uint32_t i;
+	json_t *j;
 
 	putchar('{');
 	jheader(o, r, o->file, now, beg, end, &first);
@@ -483,26 +436,11 @@ jsummary(const struct opts *o, struct rep *r, int64_t now, int64_t beg,
 		if (!f)
 			putchar(',');
 		f = 0;
-		first = 1;
-		none = chg[i];
-		up = rep_uptime(ob, o->planned_up);
-		putchar('{');
-		jfield("type", jstr(sam_type_name(ob->type)), &first);
-		jfield("name", jstr(ob->name), &first);
-		jfield("downs", jint(none ? 0 : (int64_t)ob->downs), &first);
-		jfield("last_down", none ? json_null() : jtime(ob->last_down),
-		    &first);
-		jfield("changes", jint(none ? (int64_t)ob->downs : 0), &first);
-		jfield("last_change", none ? jtime(ob->last_down) :
-		    json_null(), &first);
-		jfield("unplanned_down_seconds", jint(ob->unplanned), &first);
-		jfield("planned_down_seconds", jint(ob->planned), &first);
-		jfield("period_seconds", jint(ob->observed), &first);
-		jfield("up_percent", up < 0 || none ? json_null() :
-		    json_real(up), &first);
-		jfield("state", none ? json_null() :
-		    jstr(sam_state_name(ob->last)), &first);
-		putchar('}');
+		/* one object at a time, as samreport makes it */
+		if ((j = rep_json_object(r, i, chg, o->planned_up)) == NULL)
+			fatalx("out of memory");
+		json_dumpf(j, stdout, JSON_COMPACT);
+		json_decref(j);
 	}
 	fputs("]}\n", stdout);
 	free(chg);

@@ -9,13 +9,14 @@ SMSCTL         := $(B)/bin/smsctl
 SMSD_LIBS      := $(EVENT_LIBS) $(JANSSON_LIBS) $(CLUSTER_LIBS) -lpthread
 # The suite's libraries smsd reads the other daemons' files through
 # (named here: src/ssd/module.mk, which sets LIBCSSTAT, is read after)
-SMSD_SUITE_LIBS := $(B)/libcsstat.a
+SMSD_SUITE_LIBS := $(B)/libcsstat.a $(B)/libsamreport.a $(B)/libnsmstate.a
 
 # The station's folder, compiled in (smsd.conf's station-dir changes it).
 SMSD_STATION_DIR := $(PREFIX)/share/hostmon/station
 $(B)/src/smsd/conf.o: HM_CPPFLAGS += -DSMSD_STATION_DIR='"$(SMSD_STATION_DIR)"'
 $(B)/src/smsd/conf.o: $(PATHS_STAMP)
-$(B)/src/smsd/suite.o: HM_CPPFLAGS += -Isrc/ssd
+$(B)/src/smsd/suite.o: HM_CPPFLAGS += -Isrc/ssd -Isrc/samreport -Isrc/samd \
+	-Isrc/nsmstate
 
 # corosync.c follows corosync's membership through libhmcluster.
 $(B)/src/smsd/corosync.o: HM_CPPFLAGS += -Isrc/cluster $(CLUSTER_CFLAGS)
@@ -41,6 +42,9 @@ MANPAGES   += man/smsd.8 man/smsctl.1 man/smsd.conf.5
 INSTALL_CONFS += 644:etc/corosync/uidgid.d/smsd:$(SYSCONFDIR)/corosync/uidgid.d/smsd \
 	644:etc/sms/smsd.conf:$(SYSCONFDIR)/sms/smsd.conf
 INSTALL_DIRS  += $(SYSCONFDIR)/sms
+# The SysMan Station's files (share/station), where smsd looks by default.
+INSTALL_DIRS  += $(SMSD_STATION_DIR)
+INSTALL_FILES += $(foreach f,$(sort $(wildcard share/station/*)),644:$(f):$(SMSD_STATION_DIR)/$(notdir $(f)))
 HM_USERS      += _hmsmsd
 SH_SCRIPTS += etc/init.d/smsd src/smsd/demo.sh
 

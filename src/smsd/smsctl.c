@@ -38,6 +38,7 @@ static const char usage_text[] =
     "          events [-n pattern] [-P priority] [-l limit] |\n"
     "          follow [-n pattern] [-P priority] | metrics | cluster |"
     " server |\n"
+    "          history | suite ss|availability|statd |\n"
     "          post [-r count] [-s socket] name priority [message]\n";
 
 static __attribute__((noreturn)) void
@@ -263,6 +264,143 @@ str(json_t *o, const char *key)
 	const char *s = json_string_value(json_object_get(o, key));
 
 	return s != NULL ? s : "-";
+}
+
+/* A string from the answer, its control characters shown as '?'. */
+static const char *
+text(json_t *o, const char *key, char *buf, size_t size)
+{
+	const char *s = str(o, key);
+	size_t i;
+
+	snprintf(buf, size, "%s", s);
+	for (i = 0; buf[i] != '\0'; i++)
+		if ((unsigned char)buf[i] < ' ' || buf[i] == 0x7f)
+			buf[i] = '?';
+	return buf;
+}
+
+static long long
+num(json_t *o, const char *key)
+{
+	return (long long)json_integer_value(json_object_get(o, key));
+}
+
+static const char *
+bytes(json_int_t v, char *buf, size_t size);
+
+/* /v1/history, a line a sample, oldest first; "-" for what is unknown. */
+static void
+show_history(json_t *o)
+{
+	static const char *rates[] = { "disk_read_bytes_per_second",
+	    "disk_write_bytes_per_second", "net_rx_bytes_per_second",
+	    "net_tx_bytes_per_second" };
+	char t[32], b[4][32], mem[32], cpu[16];
+	json_t *e, *v;
+	size_t i, k;
+
+	printf("step %lld s, %zu of %lld samples\n", num(o, "step_seconds"),
+	    json_array_size(json_object_get(o, "samples")),
+	    num(o, "capacity"));
+	printf("%-19s %6s %5s %10s %10s %10s %10s %10s\n", "TIME", "LOAD",
+	    "CPU%", "MEMUSED", "DISKRD/s", "DISKWR/s", "NETRX/s", "NETTX/s");
+	json_array_foreach(json_object_get(o, "samples"), i, e) {
+		time_t when = (time_t)(num(e, "time_ms") / 1000);
+		struct tm tm;
+
+		if (localtime_r(&when, &tm) == NULL ||
+		    strftime(t, sizeof(t), "%Y-%m-%d %H:%M:%S", &tm) == 0)
+			snprintf(t, sizeof(t), "%lld", (long long)when);
+		for (k = 0; k < 4; k++) {
+			v = json_object_get(e, rates[k]);
+			if (json_is_number(v))
+				bytes((json_int_t)json_number_value(v), b[k],
+				    sizeof(b[k]));
+			else
+				snprintf(b[k], sizeof(b[k]), "-");
+		}
+		v = json_object_get(e, "memory_used_bytes");
+		if (json_is_integer(v))
+			bytes(json_integer_value(v), mem, sizeof(mem));
+		else
+			snprintf(mem, sizeof(mem), "-");
+		v = json_object_get(e, "cpu_busy_ratio");
+		if (json_is_number(v))
+			snprintf(cpu, sizeof(cpu), "%.1f",
+			    json_number_value(v) * 100);
+		else
+			snprintf(cpu, sizeof(cpu), "-");
+		printf("%-19s %6.2f %5s %10s %10s %10s %10s %10s\n", t,
+		    json_number_value(json_object_get(e, "load1")), cpu, mem,
+		    b[0], b[1], b[2], b[3]);
+	}
+}
+
+/* /v1/suite/...: "not available: reason", or the daemon's table. */
+static int
+show_suite(const char *which, json_t *o)
+{
+	char b1[300], b2[300];
+	json_t *e, *v;
+	size_t i;
+
+	if (!json_is_true(json_object_get(o, "available"))) {
+		printf("%s: not available: %s\n", which,
+		    text(o, "reason", b1, sizeof(b1)));
+		return 1;
+	}
+	if (strcmp(which, "ss") == 0) {
+		printf("%-24s %-5s %9s %5s %8s %5s %4s %4s\n", "HOST", "STATE",
+		    "UP", "USERS", "IDLE", "LOAD", "USR%", "SYS%");
+		json_array_foreach(json_object_get(o, "hosts"), i, e) {
+			if (strcmp(str(e, "state"), "up") != 0) {
+				printf("%-24s %-5s %9s (down %llds)\n",
+				    text(e, "name", b1, sizeof(b1)),
+				    text(e, "state", b2, sizeof(b2)), "-",
+				    num(e, "down_seconds"));
+				continue;
+			}
+			printf("%-24s %-5s %9lld %5lld %8lld %5.2f %4lld %4lld\n",
+			    text(e, "name", b1, sizeof(b1)), "up",
+			    num(e, "uptime_seconds"), num(e, "users"),
+			    num(e, "idle_seconds"), json_number_value(
+			    json_object_get(e, "load1")), num(e, "usr_percent"),
+			    num(e, "sys_percent"));
+		}
+	} else if (strcmp(which, "availability") == 0) {
+		v = json_object_get(o, "summary");
+		printf("event log %s, node %s, %lld events\n",
+		    text(o, "log", b1, sizeof(b1)),
+		    text(v, "node", b2, sizeof(b2)), num(v, "event_count"));
+		printf("%-8s %-28s %6s %9s %-10s\n", "TYPE", "NAME", "DOWNS",
+		    "UP%", "STATE");
+		json_array_foreach(json_object_get(v, "objects"), i, e) {
+			json_t *up = json_object_get(e, "up_percent");
+
+			snprintf(b2, sizeof(b2), "%.3f", json_number_value(up));
+			printf("%-8s %-28s %6lld %9s %-10s\n", str(e, "type"),
+			    text(e, "name", b1, sizeof(b1)), num(e, "downs"),
+			    json_is_number(up) ? b2 : "-", str(e, "state"));
+		}
+	} else {
+		v = json_object_get(o, "pid");
+		printf("rpc.statd %s, state %lld, %zu monitored, %zu pending"
+		    "\n", json_is_integer(v) ? (snprintf(b1, sizeof(b1),
+		    "running (pid %lld)", (long long)json_integer_value(v)),
+		    b1) : "not running", num(o, "state"), json_array_size(
+		    json_object_get(o, "monitored")), json_array_size(
+		    json_object_get(o, "pending")));
+		json_array_foreach(json_object_get(o, "monitored"), i, e)
+			printf("monitor %s by %s prog %lld vers %lld proc "
+			    "%lld\n", text(e, "mon_name", b1, sizeof(b1)),
+			    text(e, "my_name", b2, sizeof(b2)), num(e, "prog"),
+			    num(e, "vers"), num(e, "proc"));
+		json_array_foreach(json_object_get(o, "pending"), i, e)
+			printf("notify %s state %lld\n",
+			    text(e, "host", b1, sizeof(b1)), num(e, "state"));
+	}
+	return 0;
 }
 
 static const char *
@@ -681,9 +819,19 @@ main(int argc, char *argv[])
 		}
 		return 0;
 	}
+	if (strcmp(cmd, "suite") == 0) {
+		if (argc != 2 || (strcmp(argv[1], "ss") != 0 &&
+		    strcmp(argv[1], "availability") != 0 &&
+		    strcmp(argv[1], "statd") != 0))
+			usage();
+		snprintf(path, sizeof(path), "/v1/suite/%s", argv[1]);
+		return show_suite(argv[1], get_json(path));
+	}
 	if (argc != 1)
 		usage();
-	if (strcmp(cmd, "system") == 0)
+	if (strcmp(cmd, "history") == 0)
+		show_history(get_json("/v1/history"));
+	else if (strcmp(cmd, "system") == 0)
 		show_system(get_json("/v1/system"));
 	else if (strcmp(cmd, "hardware") == 0) {
 		o = get_json("/v1/hardware");

@@ -9,6 +9,7 @@
 #include <jansson.h>
 
 #define SUITE_SS_MAX_HOSTS	10000	/* hosts listed, at most */
+#define SUITE_AVAIL_MAX_AGE_MS	10000	/* a summary is made again after */
 
 /* ss's host table through libcsstat; dir "" for csstat_dir()'s. */
 json_t	*suite_ss(const char *dir);

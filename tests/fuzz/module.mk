@@ -70,7 +70,8 @@ $(FUZZ_O)/src/smsd/corosync.o $(FUZZ_O)/src/cluster/%.o: \
 $(FUZZ_O)/src/common/progopt.o: FUZZ_XFLAGS += -DHM_VERSION='"$(HM_VERSION)"'
 $(FUZZ_O)/src/ssd/csstat.o: FUZZ_XFLAGS += $(CSSTAT_DEFS)
 $(FUZZ_O)/src/ssd/csstat.o: $(PATHS_STAMP)
-$(FUZZ_O)/src/smsd/suite.o: FUZZ_XFLAGS += -Isrc/ssd
+$(FUZZ_O)/src/smsd/suite.o: FUZZ_XFLAGS += -Isrc/ssd -Isrc/samreport -Isrc/samd \
+	-Isrc/nsmstate
 $(FUZZ_O)/tests/fuzz/cluster/%.o: FUZZ_XFLAGS += $(CLUSTER_CFLAGS)
 
 define FUZZ_TARGET_RULE

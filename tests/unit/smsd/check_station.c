@@ -18,6 +18,14 @@
 #include "../../../src/smsd/smsd.h"
 #include "../../../src/smsd/station.h"
 #include "../../../src/smsd/trend.h"
+#include "../../../src/smsd/suite.h"
+#include "../../../src/nsmstate/nsmstate.h"
+#include "../../../src/ssd/csstat.h"
+
+#ifndef SRCDIR
+#define SRCDIR "."
+#endif
+#define STATUSFILES	SRCDIR "/tests/fuzz/statd/corpus/statusfile/"
 
 static int
 parse(const char *u, struct req *r)
@@ -430,6 +438,203 @@ START_TEST(trend_parsers)
 }
 END_TEST
 
+/* A status file as ssd leaves it: the status in its atime and mtime. */
+static void
+ss_host(const char *dir, const char *name, const Csstat_t *st, time_t ctime_ago)
+{
+	struct timespec ts[2];
+	uint32_t a, m;
+	char *p = tu_path(dir, name);
+
+	(void)ctime_ago;
+	tu_write_file(p, "", 0);
+	csstat_encode(st, &a, &m);
+	ts[0].tv_sec = a;
+	ts[0].tv_nsec = 0;
+	ts[1].tv_sec = m;
+	ts[1].tv_nsec = 0;
+	ck_assert_int_eq(utimensat(AT_FDCWD, p, ts, 0), 0);
+	free(p);
+}
+
+static json_t *
+host_named(json_t *hosts, const char *name)
+{
+	json_t *h;
+	size_t i;
+
+	json_array_foreach(hosts, i, h)
+		if (strcmp(json_string_value(json_object_get(h, "name")),
+		    name) == 0)
+			return h;
+	return NULL;
+}
+
+START_TEST(suite_ss_table)
+{
+	char *dir = tu_tmpdir(), *p;
+	Csstat_t up = { 3600, 60, 96, 10, 5, 2 }, down = { 0, 0, 0, 0, 0, 0 };
+	json_t *o, *hosts, *h;
+
+	ss_host(dir, "alpha", &up, 0);
+	ss_host(dir, "beta", &down, 0);
+	ss_host(dir, ".log", &up, 0);		/* not a host */
+	p = tu_path(dir, "gamma");
+	ck_assert_int_eq(symlink("alpha", p), 0);	/* not a file */
+	free(p);
+	o = suite_ss(dir);
+	ck_assert(json_is_true(json_object_get(o, "available")));
+	ck_assert_str_eq(json_string_value(json_object_get(o, "directory")),
+	    dir);
+	hosts = json_object_get(o, "hosts");
+	ck_assert_int_eq(json_array_size(hosts), 2);
+	h = host_named(hosts, "alpha");
+	ck_assert_ptr_nonnull(h);
+	ck_assert_str_eq(json_string_value(json_object_get(h, "state")), "up");
+	ck_assert_int_eq(json_integer_value(json_object_get(h,
+	    "uptime_seconds")), 3600);
+	ck_assert_int_eq(json_integer_value(json_object_get(h, "users")), 2);
+	ck_assert_int_eq(json_integer_value(json_object_get(h,
+	    "idle_seconds")), 60);
+	ck_assert_int_eq(json_integer_value(json_object_get(h,
+	    "usr_percent")), 10);
+	ck_assert_int_eq(json_integer_value(json_object_get(h,
+	    "sys_percent")), 5);
+	ck_assert_double_eq_tol(json_real_value(json_object_get(h, "load1")),
+	    0.96, 1e-9);
+	h = host_named(hosts, "beta");
+	ck_assert_ptr_nonnull(h);
+	ck_assert_str_eq(json_string_value(json_object_get(h, "state")),
+	    "down");
+	json_decref(o);
+	tu_rmtree(dir);
+	/* no directory: said plainly */
+	o = suite_ss(dir);
+	ck_assert(json_is_false(json_object_get(o, "available")));
+	ck_assert_ptr_nonnull(strstr(json_string_value(json_object_get(o,
+	    "reason")), dir));
+	json_decref(o);
+	free(dir);
+}
+END_TEST
+
+START_TEST(suite_statd_file)
+{
+	json_t *o, *m, *e;
+	size_t i;
+	int seen = 0;
+
+	/* what rpc.statd -l lists for the same file: state 5, two entries,
+	   fe80::1 waiting for its notification */
+	o = suite_statd(STATUSFILES "typical", "/nonexistent/statd.pid");
+	ck_assert(json_is_true(json_object_get(o, "available")));
+	ck_assert(json_is_false(json_object_get(o, "running")));
+	ck_assert_int_eq(json_integer_value(json_object_get(o, "state")), 5);
+	m = json_object_get(o, "monitored");
+	ck_assert_int_eq(json_array_size(m), 2);
+	json_array_foreach(m, i, e) {
+		if (strcmp(json_string_value(json_object_get(e, "mon_name")),
+		    "198.18.0.2") == 0) {
+			ck_assert_str_eq(json_string_value(json_object_get(e,
+			    "my_name")), "nfs1");
+			ck_assert_int_eq(json_integer_value(json_object_get(e,
+			    "proc")), 16);
+			seen++;
+		}
+		ck_assert_ptr_null(json_object_get(e, "priv"));
+	}
+	ck_assert_int_eq(seen, 1);
+	m = json_object_get(o, "pending");
+	ck_assert_int_eq(json_array_size(m), 1);
+	e = json_array_get(m, 0);
+	ck_assert_str_eq(json_string_value(json_object_get(e, "host")),
+	    "fe80::1");
+	ck_assert_int_eq(json_integer_value(json_object_get(e, "state")), 3);
+	ck_assert_int_eq(json_integer_value(json_object_get(e, "since_ms")),
+	    1700000000000LL);
+	json_decref(o);
+
+	/* a torn tail is left alone (not cut: smsd never writes) */
+	o = suite_statd(STATUSFILES "torn-tail", "/nonexistent/statd.pid");
+	ck_assert(json_is_true(json_object_get(o, "available")));
+	ck_assert_int_eq(json_integer_value(json_object_get(o, "state")), 3);
+	ck_assert_int_eq(json_integer_value(json_object_get(o, "damaged")), 1);
+	json_decref(o);
+	/* records with names statd refuses are not understood, skipped */
+	o = suite_statd(STATUSFILES "bad-names", "/nonexistent/statd.pid");
+	ck_assert_int_eq(json_array_size(json_object_get(o, "monitored")), 1);
+	ck_assert_int_eq(json_integer_value(json_object_get(o,
+	    "records_not_understood")), 4);
+	json_decref(o);
+
+	o = suite_statd("/nonexistent/statd.status", "/nonexistent/pid");
+	ck_assert(json_is_false(json_object_get(o, "available")));
+	ck_assert(json_is_false(json_object_get(o, "running")));
+	ck_assert_ptr_nonnull(strstr(json_string_value(json_object_get(o,
+	    "reason")), "not installed"));
+	json_decref(o);
+}
+END_TEST
+
+START_TEST(suite_statd_unchanged)
+{
+	char *dir = tu_tmpdir(), *p, *copy, *after;
+	size_t len, len2;
+	json_t *o;
+
+	/* the torn file is replayed, and stays exactly as it was */
+	copy = tu_read_file(STATUSFILES "torn-tail", &len);
+	p = tu_path(dir, "statd.status");
+	tu_write_file(p, copy, len);
+	o = suite_statd(p, "/nonexistent/pid");
+	ck_assert(json_is_true(json_object_get(o, "available")));
+	json_decref(o);
+	after = tu_read_file(p, &len2);
+	ck_assert_uint_eq(len, len2);
+	ck_assert_int_eq(memcmp(copy, after, len), 0);
+	free(after);
+	free(copy);
+	free(p);
+	tu_rmtree(dir);
+	free(dir);
+}
+END_TEST
+
+START_TEST(nsmstate_records)
+{
+	/* M, then A for its (my, prog, vers, proc), then N and D */
+	static const unsigned char mrec[] = { 'M', 0x55, 0x86, 1, 0, 4, 0, 0,
+	    0, 16, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	    2, 0, 2, 0, 'h', '1', 'm', 'e' };
+	static const unsigned char arec[] = { 'A', 0x55, 0x86, 1, 0, 4, 0, 0,
+	    0, 16, 0, 0, 0, 2, 0, 'm', 'e' };
+	static const unsigned char nrec[] = { 'N', 7, 0, 0, 0, 1, 0, 0, 0, 0,
+	    0, 0, 0, 2, 0, 'h', '2' };
+	static const unsigned char drec[] = { 'D', 2, 0, 'h', '2' };
+	static const unsigned char slash[] = { 'D', 2, 0, 'h', '/' };
+	json_t *st = nsmstate_new(), *v;
+
+	ck_assert_int_eq(nsmstate_apply(st, mrec, sizeof(mrec)), 0);
+	ck_assert_int_eq(nsmstate_apply(st, nrec, sizeof(nrec)), 0);
+	v = nsmstate_view(st);
+	ck_assert_int_eq(json_array_size(json_object_get(v, "monitored")), 1);
+	ck_assert_int_eq(json_array_size(json_object_get(v, "pending")), 1);
+	json_decref(v);
+	ck_assert_int_eq(nsmstate_apply(st, arec, sizeof(arec)), 0);
+	ck_assert_int_eq(nsmstate_apply(st, drec, sizeof(drec)), 0);
+	ck_assert_int_eq(nsmstate_apply(st, slash, sizeof(slash)), 0);
+	ck_assert_int_eq(nsmstate_apply(st, mrec, sizeof(mrec) - 1), 0);
+	v = nsmstate_view(st);
+	ck_assert_int_eq(json_array_size(json_object_get(v, "monitored")), 0);
+	ck_assert_int_eq(json_array_size(json_object_get(v, "pending")), 0);
+	ck_assert_int_eq(json_integer_value(json_object_get(v,
+	    "records_not_understood")), 2);
+	ck_assert(json_is_null(json_object_get(v, "state")));
+	json_decref(v);
+	json_decref(st);
+}
+END_TEST
+
 static Suite *
 station_suite(void)
 {
@@ -448,6 +653,12 @@ station_suite(void)
 	tcase_add_test(tc, trend_rates);
 	tcase_add_test(tc, trend_wraps);
 	tcase_add_test(tc, trend_parsers);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("suite");
+	tcase_add_test(tc, suite_ss_table);
+	tcase_add_test(tc, suite_statd_file);
+	tcase_add_test(tc, suite_statd_unchanged);
+	tcase_add_test(tc, nsmstate_records);
 	suite_add_tcase(s, tc);
 	return s;
 }
