@@ -78,7 +78,9 @@ export async function getJSON(path, signal) {
 		body = null;
 	}
 	if (!r.ok) {
-		const err = new HttpError(r.status, body && body.error ? body.error : r.statusText);
+		// smsd's errors: {"error": {"code": N, "message": "..."}}
+		const e = body && body.error;
+		const err = new HttpError(r.status, e && typeof e === 'object' ? e.message : e || r.statusText);
 		err.body = body;
 		throw err;
 	}
@@ -268,6 +270,7 @@ const ICONS = {
 	critical: 'M4 4l8 8M12 4l-8 8',
 	inactive: 'M3 8h10',
 	up: 'M8 13V3M4 7l4-4 4 4',
+	down: 'M8 3v10M4 9l4 4 4-4',
 	unreachable: 'M3 3l10 10M13 3L3 13',
 	left: 'M13 8H3M7 4L3 8l4 4',
 };

@@ -1,6 +1,6 @@
 // app.js: the station's frame: tabs, the member picker, the connection
 // line, and routing by the location's hash (#cluster, #member/NAME,
-// #events, #metrics/NAME, #suite).  Each view is its own module.
+// #events, #metrics/NAME, #suite/NAME).  Each view is its own module.
 performance.mark('station-script');
 import { h, clean, getJSON, station, link, every } from './api.js';
 import * as cluster from './cluster.js';
@@ -12,7 +12,7 @@ const views = {
 	member: { perMember: true, load: () => import('./member.js') },
 	events: { perMember: false, load: () => import('./events.js') },
 	metrics: { perMember: true, load: () => import('./metrics.js') },
-	suite: { perMember: false, load: () => import('./suite.js') },
+	suite: { perMember: true, load: () => import('./suite.js') },
 };
 const root = document.getElementById('view');
 const pick = document.getElementById('member-pick');

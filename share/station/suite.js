@@ -1,10 +1,11 @@
 // suite.js: the other daemons of the suite as smsd reads them: the ss
 // host table (libcsstat), the availability summary (samd's report code),
-// rpc.statd's monitored hosts and pending notifications.  A daemon that
-// is not installed or not running is said so, with smsd's reason.
-import { h, clean, getJSON, every, badge, facts, duration, num, errorBox } from './api.js';
+// rpc.statd's monitored hosts and pending notifications, on the chosen
+// member.  A daemon that is not installed or not running is said so, with
+// smsd's reason.
+import { h, clean, getJSON, memberPath, every, badge, facts, duration, num, errorBox } from './api.js';
 
-export const perMember = false;
+export const perMember = true;
 
 // Any JSON value as text, tables and lists (for shapes the view does not
 // know field by field).
@@ -47,10 +48,11 @@ function ssView(r) {
 	return [h('p', { class: 'muted' }, `${hosts.length} hosts in ${clean(r.directory)}`),
 	    h('div', { class: 'scroll' }, h('table', { class: 'grid ss' },
 		h('thead', null, h('tr', null, ['host', 'state', 'uptime', 'users', 'load', 'usr %', 'sys %', 'idle', 'age']
-		    .map((t) => h('th', null, t)))),
+		    .map((t, i) => h('th', { class: i >= 2 ? 'num' : null }, t)))),
 		h('tbody', null, hosts.map((x) => h('tr', { 'data-host': x.name },
 		    h('td', null, clean(x.name)), h('td', null, badge(x.state)),
-		    h('td', { class: 'num' }, duration(x.uptime_seconds)),
+		    h('td', { class: 'num' }, x.state === 'up' ? duration(x.uptime_seconds)
+			: typeof x.down_seconds === 'number' ? `down ${duration(x.down_seconds)}` : '—'),
 		    h('td', { class: 'num' }, x.users ?? '—'),
 		    h('td', { class: 'num' }, load(x)),
 		    h('td', { class: 'num' }, x.usr_percent ?? '—'),
@@ -80,17 +82,18 @@ function statdView(r) {
 	h('h3', null, 'Pending notifications'), show(pend)];
 }
 
-export function mount(root) {
+export function mount(root, ctx) {
 	const parts = [
-	    ['ss: host status', '/v1/suite/ss', ssView],
-	    ['Availability (samrep summary)', '/v1/suite/availability', availView],
-	    ['rpc.statd: NSM', '/v1/suite/statd', statdView],
-	].map(([title, path, draw]) => {
+	    ['ss: host status', 'suite/ss', ssView],
+	    ['Availability (samrep summary)', 'suite/availability', availView],
+	    ['rpc.statd: NSM', 'suite/statd', statdView],
+	].map(([title, res, draw]) => {
+		const path = memberPath(ctx.member, res);
 		const el = h('div', null, h('p', { class: 'muted' }, 'loading…'));
 		root.append(h('section', { class: 'panel', 'data-part': path }, h('h2', null, title), el));
 		return { path, draw, el };
 	});
-	root.prepend(h('h1', null, 'Suite'));
+	root.prepend(h('h1', null, 'Suite ', h('span', { class: 'who' }, clean(ctx.member))));
 	return every(5000, async (signal) => {
 		for (const p of parts) {
 			try {

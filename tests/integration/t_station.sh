@@ -86,6 +86,7 @@ conf() {	# conf HOST: write HOST's smsd.conf
 		echo "station-dir $ASSETS"
 		echo "history-step 1"
 		echo "dpkg-dir $W/dpkg"
+		echo "ss-dir $W/ss"
 		for m in h1 h2 h3; do
 			echo "member $m $(hm_host_addr $m)"
 		done
@@ -95,8 +96,14 @@ start_smsd() {	# start_smsd HOST (from the main shell)
 	hm_host_spawn "$1" "$W/$1/out.log" "$SMSD" -f "$W/$1/smsd.conf" >/dev/null
 	pid[$1]=$HM_LAST_PID
 }
-mkdir -p "$W/dpkg"
+mkdir -p "$W/dpkg" "$W/ss"
 cp /var/lib/dpkg/status "$W/dpkg/status"	# /var is each host's own
+# an ss status directory with two hosts, encoded in the files' times as ssd
+# writes them (csstat.h; as in t_smsd_station.sh): alpha up an hour, 2
+# users, idle 60 s, 10 % usr, 5 % sys; beta marked down
+touch -a -d "@$(( ((1800 | 1 << 11) << 16) | 60 ))" "$W/ss/alpha"
+touch -m -d "@$(( (12 << 24) | (5 << 16) | (10 << 8) | 2 ))" "$W/ss/alpha"
+touch -d "@30" "$W/ss/beta"
 for h in h1 h2 h3; do
 	conf "$h"
 	start_smsd "$h"
@@ -208,6 +215,14 @@ search() {
 	st search ssh "$W/sw2.json"
 }
 check "station: package search 'ssh' shows /v1/software?name=*ssh*" search
+next_page() {
+	get "/v1/software?name=lib*&offset=0&limit=50" "$W/sw3.json" &&
+	st search 'lib*' "$W/sw3.json" &&
+	get "/v1/software?name=lib*&offset=50&limit=50" "$W/sw3.json" &&
+	[ "$(jq .total "$W/sw3.json")" -gt 50 ] || { echo "fewer than 51 packages match lib*"; return 1; }
+	st page "$W/sw3.json"
+}
+check "station: package list lib*, next page: /v1/software?name=lib*&offset=50&limit=50" next_page
 check "station: member h2 through h1 (/v1/members/h2/...)" member_view h2 /v1/members/h2
 
 # --- events -------------------------------------------------------------------------
@@ -256,6 +271,15 @@ flood() {
 	same "$(jq -c '[.count, .unique, .ordered]' <<<"$ST")" "[500,500,true]"
 }
 check "station: 600 events: the newest 500 rows, each once, in order" flood
+filters() {	# name pattern, then least priority: the rows are smsd's answer
+	get "/v1/events?limit=100&name=app.station.f*" "$W/f1.json" &&
+	st filter 'app.station.f*' '' "$W/f1.json" &&
+	get "/v1/events?limit=100&priority=warning" "$W/f2.json" &&
+	st filter '' warning "$W/f2.json" &&
+	note "filters: $(jq '.events | length' "$W/f1.json") and $(jq '.events | length' "$W/f2.json") rows" &&
+	st filter '' '' ''	# back to every event
+}
+check "station: events filtered by name pattern and by priority" filters
 check "station: no browser console errors so far" console_errors
 
 # --- a member down and back ---------------------------------------------------------
@@ -302,17 +326,18 @@ check "station: metrics of h1 show /v1/history" metrics h1 /v1
 check "station: metrics of h3 through h1" metrics h3 /v1/members/h3
 
 # --- suite ----------------------------------------------------------------------------------
-suite() {
-	get /v1/suite/ss "$W/ss.json" && get /v1/suite/availability "$W/av.json" &&
-	get /v1/suite/statd "$W/statd.json" &&
-	st suite "$W/ss.json" "$W/av.json" "$W/statd.json"
+suite() {	# suite NAME PREFIX
+	get "$2/suite/ss" "$W/ss.json" && get "$2/suite/availability" "$W/av.json" &&
+	get "$2/suite/statd" "$W/statd.json" &&
+	st suite "$1" "$2" "$W/ss.json" "$W/av.json" "$W/statd.json"
 }
-check "station: suite view shows /v1/suite/ss, availability, statd" suite
+check "station: suite of h1 shows /v1/suite/ss, availability, statd" suite h1 /v1
+check "station: suite of h2 through h1" suite h2 /v1/members/h2
 
 check "station: tabs work from the keyboard (arrow keys)" st keyboard
 
 # --- screenshots, wide and narrow ----------------------------------------------------------
-VIEWS=cluster,member/h1,events,metrics/h1,suite
+VIEWS=cluster,member/h1,events,metrics/h1,suite/h1
 check "station: screenshots at 1280 px, nothing wider than the window" \
 	st shots "$SHOTS" 1280 "$VIEWS"
 check "station: screenshots at 360 px, nothing wider than the window" \

@@ -353,23 +353,24 @@ class Station:
             raise Fail("only %d lines drawn" % snap["lines"])
         return {"samples": snap["points"]}
 
-    def op_suite(self, ssf, avf, stf):
-        self.view("#suite", "return document.body.dataset.view === 'suite' &&"
+    def op_suite(self, name, prefix, ssf, avf, stf):
+        self.view("#suite/" + name, "return document.body.dataset.view === 'suite' &&"
                   " !document.querySelector('main').textContent.includes('loading…')", "suite view")
-        for path, f in (("/v1/suite/ss", ssf), ("/v1/suite/availability", avf), ("/v1/suite/statd", stf)):
+        for res, f in (("suite/ss", ssf), ("suite/availability", avf), ("suite/statd", stf)):
+            path = prefix + "/" + res
             j = load(f)
             text = self.js("return document.querySelector(`section[data-part=\"${arguments[0]}\"]`).textContent", path)
             if not j.get("available"):
                 if "Not available: " + clean(j.get("reason")) not in text:
                     raise Fail("%s: JSON says not available (%r), the view: %r" % (path, j.get("reason"), text))
                 continue
-            if path == "/v1/suite/ss":
+            if res == "suite/ss":
                 rows = self.js("return [...document.querySelectorAll('table.ss tbody tr')].map("
                                "tr => [tr.cells[0].textContent, tr.cells[1].textContent])")
                 exp = [[clean(x["name"]), clean(x["state"])] for x in j["hosts"]]
                 if rows != exp:
                     raise Fail("ss rows %r, JSON %r" % (rows, exp))
-            elif path == "/v1/suite/statd":
+            elif res == "suite/statd":
                 if ("NSM state%s" % clean(j.get("state"))) not in text:
                     raise Fail("statd state %r not in %r" % (j.get("state"), text))
                 for m in j.get("monitored", []):
