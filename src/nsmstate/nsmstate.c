@@ -113,9 +113,10 @@ unmon_all(json_t *mon, uint32_t prog, uint32_t vers, uint32_t proc,
 	if (asprintf(&prefix, "%u %u %u %s ", prog, vers, proc, my) == -1)
 		return;
 	n = strlen(prefix);
-	json_object_foreach_safe(mon, tmp, key, v)
+	json_object_foreach_safe(mon, tmp, key, v) {
 		if (strncmp(key, prefix, n) == 0)
 			json_object_del(mon, key);
+	}
 	free(prefix);
 }
 
@@ -212,8 +213,9 @@ values(json_t *o)
 	json_t *arr = json_array(), *v;
 	const char *key;
 
-	json_object_foreach(o, key, v)
+	json_object_foreach(o, key, v) {
 		json_array_append(arr, v);
+	}
 	return arr;
 }
 

@@ -216,8 +216,9 @@ jheader(const struct opts *o, const struct rep *r, const char *path,
 
 	if (h == NULL)
 		fatalx("out of memory");
-	json_object_foreach(h, key, val)
+	json_object_foreach(h, key, val) {
 		jfield(key, json_incref(val), first);
+	}
 	json_decref(h);
 }
 

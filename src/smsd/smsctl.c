@@ -391,14 +391,16 @@ show_suite(const char *which, json_t *o)
 		    b1) : "not running", num(o, "state"), json_array_size(
 		    json_object_get(o, "monitored")), json_array_size(
 		    json_object_get(o, "pending")));
-		json_array_foreach(json_object_get(o, "monitored"), i, e)
+		json_array_foreach(json_object_get(o, "monitored"), i, e) {
 			printf("monitor %s by %s prog %lld vers %lld proc "
 			    "%lld\n", text(e, "mon_name", b1, sizeof(b1)),
 			    text(e, "my_name", b2, sizeof(b2)), num(e, "prog"),
 			    num(e, "vers"), num(e, "proc"));
-		json_array_foreach(json_object_get(o, "pending"), i, e)
+		}
+		json_array_foreach(json_object_get(o, "pending"), i, e) {
 			printf("notify %s state %lld\n",
 			    text(e, "host", b1, sizeof(b1)), num(e, "state"));
+		}
 	}
 	return 0;
 }
