@@ -66,6 +66,7 @@ DEPS_bench      := bench
 DEPS_fuzz       := fuzz
 DEPS_fuzz-run   := fuzz
 DEPS_torture    := test
+DEPS_package    := package
 ifndef HM_DEPS_DONE
 HM_DEPS_FOR := $(sort $(foreach g,$(or $(MAKECMDGOALS),all),$(DEPS_$(g))))
 endif
