@@ -3,7 +3,7 @@
 // rpc.statd's monitored hosts and pending notifications, on the chosen
 // member.  A daemon that is not installed or not running is said so, with
 // smsd's reason.
-import { h, clean, getJSON, memberPath, every, badge, facts, duration, num, errorBox } from './api.js';
+import { h, clean, getJSON, memberPath, every, badge, facts, duration, clock, num, errorBox } from './api.js';
 
 export const perMember = true;
 
@@ -61,10 +61,35 @@ function ssView(r) {
 		    h('td', { class: 'num' }, duration(x.age_seconds)))))))];
 }
 
+function secondsClock(t) {
+	return typeof t === 'number' ? clock(t * 1000) : '—';
+}
+
+// samrep's SUMMARY: the period, then one row per object.
 function availView(r) {
 	if (!r.available)
 		return unavailable(r);
-	return [h('p', { class: 'muted' }, `log ${clean(r.log)}`), show(r.summary)];
+	const sm = r.summary || {};
+	const objs = Array.isArray(sm.objects) ? sm.objects : [];
+	return [facts([
+	    ['node', clean(sm.node)],
+	    ['period', `${secondsClock(sm.begin)} – ${secondsClock(sm.end)} (${duration(sm.period_seconds)})`],
+	    ['events', sm.event_count],
+	    ['planned down counts as up', sm.planned_counts_as_up ? 'yes' : 'no'],
+	    ['log', clean(r.log)],
+	]),
+	h('div', { class: 'scroll' }, h('table', { class: 'grid avail' },
+	    h('thead', null, h('tr', null, ['type', 'object', 'state', 'up %', 'downs', 'unplanned down', 'planned down', 'last down', 'changes']
+		.map((t, i) => h('th', { class: i >= 3 && i !== 7 ? 'num' : null }, t)))),
+	    h('tbody', null, objs.map((o) => h('tr', { 'data-object': o.name },
+		h('td', null, clean(o.type)), h('td', null, clean(o.name)),
+		h('td', null, o.state == null ? '—' : badge(String(o.state).toLowerCase())),
+		h('td', { class: 'num' }, typeof o.up_percent === 'number' ? num(o.up_percent, 4) : '—'),
+		h('td', { class: 'num' }, o.downs ?? '—'),
+		h('td', { class: 'num' }, duration(o.unplanned_down_seconds)),
+		h('td', { class: 'num' }, duration(o.planned_down_seconds)),
+		h('td', null, secondsClock(o.last_down)),
+		h('td', { class: 'num' }, o.changes ?? '—'))))))];
 }
 
 function statdView(r) {

@@ -87,6 +87,10 @@ conf() {	# conf HOST: write HOST's smsd.conf
 		echo "history-step 1"
 		echo "dpkg-dir $W/dpkg"
 		echo "ss-dir $W/ss"
+		if [ "$h" = h1 ]; then	# h1 has samd's log and statd's file, h2 not
+			echo "availability-log $W/eventlog"
+			echo "statd-status-file $W/statd.status"
+		fi
 		for m in h1 h2 h3; do
 			echo "member $m $(hm_host_addr $m)"
 		done
@@ -104,6 +108,11 @@ cp /var/lib/dpkg/status "$W/dpkg/status"	# /var is each host's own
 touch -a -d "@$(( ((1800 | 1 << 11) << 16) | 60 ))" "$W/ss/alpha"
 touch -m -d "@$(( (12 << 24) | (5 << 16) | (10 << 8) | 2 ))" "$W/ss/alpha"
 touch -d "@30" "$W/ss/beta"
+# samd's event log and statd's status file for h1 (copies smsd may read)
+"$bdir/tests/tools/samgen" "$W/eventlog" 200 6 >/dev/null ||
+	{ echo "Bail out! samgen failed"; exit 1; }
+cp "$top/tests/fuzz/statd/corpus/statusfile/typical" "$W/statd.status"
+chmod 644 "$W/eventlog" "$W/statd.status"
 for h in h1 h2 h3; do
 	conf "$h"
 	start_smsd "$h"
@@ -326,13 +335,14 @@ check "station: metrics of h1 show /v1/history" metrics h1 /v1
 check "station: metrics of h3 through h1" metrics h3 /v1/members/h3
 
 # --- suite ----------------------------------------------------------------------------------
-suite() {	# suite NAME PREFIX
+suite() {	# suite NAME PREFIX true|false: samd's and statd's data there or not
 	get "$2/suite/ss" "$W/ss.json" && get "$2/suite/availability" "$W/av.json" &&
 	get "$2/suite/statd" "$W/statd.json" &&
+	same "$(jq -s -c 'map(.available)' "$W/av.json" "$W/statd.json")" "[$3,$3]" &&
 	st suite "$1" "$2" "$W/ss.json" "$W/av.json" "$W/statd.json"
 }
-check "station: suite of h1 shows /v1/suite/ss, availability, statd" suite h1 /v1
-check "station: suite of h2 through h1" suite h2 /v1/members/h2
+check "station: suite of h1 shows /v1/suite/ss, availability, statd" suite h1 /v1 true
+check "station: suite of h2 through h1 (samd and statd absent: said so)" suite h2 /v1/members/h2 false
 
 check "station: tabs work from the keyboard (arrow keys)" st keyboard
 

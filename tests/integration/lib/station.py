@@ -376,10 +376,20 @@ class Station:
                 for m in j.get("monitored", []):
                     if clean(m.get("mon_name")) not in text:
                         raise Fail("monitored %r not shown" % m.get("mon_name"))
+                for m in j.get("pending", []):
+                    if clean(m.get("host")) not in text:
+                        raise Fail("pending %r not shown" % m.get("host"))
             else:
-                for k in (j.get("summary") or {}):
-                    if clean(k) not in text:
-                        raise Fail("summary field %r not shown" % k)
+                summary = j.get("summary") or {}
+                if "node%s" % clean(summary.get("node")) not in text or \
+                        "events%s" % summary.get("event_count") not in text:
+                    raise Fail("availability node/event count not shown: %r" % text[:300])
+                rows = self.js("return [...document.querySelectorAll('table.avail tbody tr')].map("
+                               "tr => [tr.cells[1].textContent, tr.cells[2].textContent, tr.cells[4].textContent])")
+                exp = [[clean(o["name"]), clean(o["state"]).lower() if o.get("state") else "—",
+                         str(o["downs"])] for o in summary.get("objects") or []]
+                if rows != exp:
+                    raise Fail("availability rows %r, JSON %r" % (rows, exp))
         return {}
 
     def op_shots(self, outdir, width, views):
