@@ -246,13 +246,15 @@ ours_commits() {
 per1k() { awk -v a="$1" -v b="$2" -v n="$3" 'BEGIN { printf "%.1f", (b - a) * 1000 / n }'; }
 # KEY VERB FORMAT COUNT NETID: a storm of ours, timed, with its commits.
 ours_storm() {
-	local c0 c1
+	local c0 c1 u0
 	c0=$(ours_commits)
+	u0=$(cpu_ns "$OURS_CHILD")
 	storm h1 "$2" "$3" "$4" "$5" || return 1
+	R[storm_$1_cpu]=$(awk -v a="$u0" -v b="$(cpu_ns "$OURS_CHILD")" 'BEGIN { printf "%.2f", (b - a) / 1e9 }')
 	c1=$(ours_commits)
 	R[storm_$1]=$ST_SECS
 	R[storm_$1_per1k]=$(per1k "$c0" "$c1" "$4")
-	say "  ours, $2 x $4 over $5: $ST_OUT; $((c1 - c0)) commits"
+	say "  ours, $2 x $4 over $5: $ST_OUT; $((c1 - c0)) commits; statd's CPU ${R[storm_$1_cpu]} s"
 }
 # STORM_CALLS SM_MON then SM_UNMON, over udp and tcp; KEY names the list's size.
 ours_storms() {
@@ -319,11 +321,13 @@ hm_wait_for 10 hm_host_exec h1 rpcinfo -T udp 127.0.0.1 100021 4 >/dev/null || f
 storm h1 mon "10.203.%d.%d" "$STORM_CALLS" || exit 1
 callbacks() { grep -c ' mon_name 10\.203\.' "$HM_WORK/nlm.calls" 2>/dev/null || echo 0; }
 t0=$EPOCHREALTIME
+u0=$(cpu_ns "$OURS_CHILD")
 storm h1 notify "10.203.%d.%d" "$STORM_CALLS" && R[storm_notify_send]=$ST_SECS
 say "  $STORM_CALLS SM_NOTIFY: $ST_OUT"
 hm_wait_for 30 sh -c "[ \$(grep -c ' mon_name 10\.203\.' '$HM_WORK/nlm.calls') -ge $STORM_CALLS ]" ||
 	fail "only $(callbacks) of $STORM_CALLS callbacks within 30 s"
 t1=$EPOCHREALTIME
+R[storm_notify_cpu]=$(awk -v a="$u0" -v b="$(cpu_ns "$OURS_CHILD")" 'BEGIN { printf "%.2f", (b - a) / 1e9 }')
 R[storm_notify_all]=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')
 R[storm_notify_after]=$(awk -v a="${R[storm_notify_all]}" -v s="${R[storm_notify_send]:-0}" 'BEGIN { printf "%.2f", a - s }')
 storm h1 notify "10.203.%d.%d" "$STORM_CALLS"	# the same states again
@@ -333,7 +337,7 @@ R[storm_notify_distinct]=$(grep -o ' mon_name 10\.203\.[0-9.]*' "$HM_WORK/nlm.ca
 if [ "${R[storm_notify_calls]}" != "$STORM_CALLS" ] || [ "${R[storm_notify_distinct]}" != "$STORM_CALLS" ]; then
 	fail "notification storm: ${R[storm_notify_calls]} callbacks for ${R[storm_notify_distinct]} hosts, not $STORM_CALLS each once"
 fi
-say "  every callback in ${R[storm_notify_all]} s from the first SM_NOTIFY (${R[storm_notify_after]} s after the last was answered); ${R[storm_notify_calls]} callbacks for ${R[storm_notify_distinct]} hosts"
+say "  every callback in ${R[storm_notify_all]} s from the first SM_NOTIFY (${R[storm_notify_after]} s after the last was answered; statd's CPU ${R[storm_notify_cpu]} s); ${R[storm_notify_calls]} callbacks for ${R[storm_notify_distinct]} hosts"
 storm h1 unmon "10.203.%d.%d" "$STORM_CALLS"
 hm_host_kill "$nlm_pid"
 
@@ -363,8 +367,10 @@ storm_table() {
 	printf '%-44s %10s\n' "  Debian: fsync+fdatasync per 1,000 SM_MON" "${R[storm_deb_mon_per1k]:-n/a}"
 	printf '%-44s %10s\n' "  Debian: write(2) per 1,000 SM_MON" "${R[storm_deb_mon_writes1k]:-n/a}"
 	printf '%-44s %10s\n' "one synchronous 512-byte overwrite, us" "${R[dsync_before]} / ${R[dsync_after]}"
+	printf '%-44s %s\n' "statd's CPU s in each (empty; $STORM_BIG)" "$(for k in mon_udp unmon_udp mon_tcp unmon_tcp; do printf '%s %s/%s; ' "$k" "${R[storm_${k}_empty_cpu]}" "${R[storm_${k}_big_cpu]}"; done)"
 	printf '%-44s %10s %8s\n' "SM_NOTIFY storm: all called back after, s" "${R[storm_notify_all]}" ""
 	printf '%-44s %10s %8s\n' "  after the last SM_NOTIFY was answered, s" "${R[storm_notify_after]}" "<=1"
+	printf '%-44s %10s\n' "  statd's CPU in all, s" "${R[storm_notify_cpu]}"
 	printf '%-44s %10s\n' "  callbacks / hosts (sent twice)" "${R[storm_notify_calls]} / ${R[storm_notify_distinct]}"
 	for k in mon_udp_empty unmon_udp_empty mon_tcp_empty unmon_tcp_empty mon_udp_big unmon_udp_big mon_tcp_big unmon_tcp_big; do
 		ge 0.5 "${R[storm_$k]:-99}" || fail "storm $k: ${R[storm_$k]:-none} s, target 0.5 s"
