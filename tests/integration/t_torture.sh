@@ -192,7 +192,7 @@ torture_statd() {
 	for ((i = 0; i <= KILLS; i++)); do
 		: >"$T/statd.log"
 		hm_host_spawn h1 "$T/statd.log" "$ST_STATD" -F -d -f "$d/statd.status" \
-			-P "$d/statd.pid" -B "$d/boot_id" >/dev/null
+			--pid-file "$d/statd.pid" -P "" -B "$d/boot_id" >/dev/null
 		statd=$HM_LAST_PID
 		if ! hm_wait_for 10 grep -q 'ready: state' "$T/statd.log"; then
 			tap_fail "statd: restart $i" "$(tail -n 20 "$T/statd.log")"
