@@ -137,9 +137,11 @@ export function every(ms, fn) {
 // listener for that exact name; so the stream is read with fetch and
 // parsed here.  Like EventSource it reconnects by itself, resuming after
 // the last id seen ("since"), and drops an id it has already delivered.
-export function openStream(query, onEvent, onState) {
+// An smsd back without its event history numbers from 1 again: then
+// onReset is called (and this stream ends) so the caller starts over.
+export function openStream(query, onEvent, onState, onReset) {
 	const ctl = new AbortController();
-	let lastId = query.since || 0, stopped = false, delay = 500;
+	let lastId = query.since || 0, stopped = false, delay = 500, lost = false;
 
 	const deliver = (frame) => {
 		let id = null, data = [];
@@ -180,6 +182,14 @@ export function openStream(query, onEvent, onState) {
 			if (lastId > 0)
 				q.set('since', String(lastId));
 			try {
+				if (lost && lastId > 0) {
+					const r = await getJSON('/v1/events?limit=1', ctl.signal);
+					if (typeof r.next_seq === 'number' && r.next_seq - 1 < lastId) {
+						stopped = true;
+						onReset();
+						return;
+					}
+				}
 				const r = await fetch('/v1/events/stream?' + q, { signal: ctl.signal,
 				    headers: { Accept: 'text/event-stream' }, cache: 'no-store' });
 				if (!r.ok)
@@ -209,6 +219,7 @@ export function openStream(query, onEvent, onState) {
 			}
 			if (stopped)
 				return;
+			lost = true;
 			onState('reconnecting');
 			await new Promise((res) => setTimeout(res, delay));
 			delay = Math.min(delay * 2, 5000);

@@ -134,7 +134,7 @@ export function mount(root) {
 			if (!paused)
 				state.textContent = st;
 			state.className = 'live ' + st;
-		});
+		}, restart);
 	};
 	let typing = null;
 	name.addEventListener('input', () => {

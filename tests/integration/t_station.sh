@@ -319,6 +319,20 @@ reconnect() {
 	st all_rows && same "$(jq -c '[.count == .unique, .ordered]' <<<"$ST")" "[true,true]"
 }
 check "station: smsd restarted: the page reconnects by itself, nothing lost or twice" reconnect
+renumbered() {	# smsd back without its event history: ids start again at 1
+	st events || return 1
+	hm_host_kill "${pid[h1]}" TERM
+	st expect_text link '^smsd unreachable, retrying$' 10 || return 1
+	rm -rf "$W/h1/data"
+	start_smsd h1
+	hm_wait_for 10 hm_host_exec h1 curl -sf -o /dev/null http://127.0.0.1:596/v1/system &&
+	get "/v1/events?limit=1" "$W/n.json" &&
+	note "next id after the history was lost: $(jq .next_seq "$W/n.json")" &&
+	st connected 15 &&
+	post_live app.station.renumbered notice "after the history was lost" &&
+	st all_rows && same "$(jq -c '[.count == .unique, .ordered]' <<<"$ST")" "[true,true]"
+}
+check "station: smsd back without its event history: the page starts over, events flow" renumbered
 check "station: after the restart, no console errors but the lost connection's" \
 	console_errors 'net::ERR_(CONNECTION_REFUSED|EMPTY_RESPONSE|INCOMPLETE_CHUNKED_ENCODING|CONNECTION_RESET)'
 

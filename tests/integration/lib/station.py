@@ -12,6 +12,7 @@
 # shows with /v1 JSON files that the test fetched itself with curl.
 import json
 import os
+from decimal import ROUND_HALF_UP, Decimal
 import re
 import subprocess
 import sys
@@ -43,8 +44,11 @@ def clean(v):
 
 
 def num(v, d=2):
-    """api.js num(): toFixed(d); the test's values avoid exact ties."""
-    return "—" if not isinstance(v, (int, float)) else "%.*f" % (d, v)
+    """api.js num(): JavaScript's toFixed(d), which rounds the exact binary
+    value and a tie away from zero (Python's % rounds a tie to even)."""
+    if not isinstance(v, (int, float)):
+        return "—"
+    return str(Decimal(v).quantize(Decimal(1).scaleb(-d), rounding=ROUND_HALF_UP))
 
 
 def load(path):
