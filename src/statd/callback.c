@@ -412,6 +412,9 @@ callback_notify(const char *mon_name, int state, const struct sockaddr *sender)
 	char a[64], extra[96];
 	size_t i;
 
+	if (sender != NULL)
+		callout_queue("sm-notify", mon_name, sm_addr_str(sender, a,
+		    sizeof(a)), state);
 	/* By name in any case, by the sender's address, by a named address. */
 	mon_hosts_by_name(mon_name, add_match, &m);
 	if (sender != NULL)

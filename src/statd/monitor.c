@@ -622,6 +622,12 @@ mon_commit(void)
 		undo_all();
 		return -1;
 	}
+	/* -H: what the batch added and removed, now that it is durable. */
+	for (size_t i = 0; i < nundo; i++)
+		if (undo_log[i].kind != UNDO_PRIV)
+			callout_queue(undo_log[i].kind == UNDO_ADDED ?
+			    "add-client" : "del-client", undo_log[i].mon_name,
+			    undo_log[i].my_name, -1);
 	undo_drop(nundo);
 	store_maybe_compact();
 	return 0;

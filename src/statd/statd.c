@@ -60,9 +60,9 @@ static int	quit;
 
 static const char usage_text[] =
     "usage: rpc.statd [-dFLV] [-a prog[,prog...]] "
-    "[-f statusfile] [-h bindaddr]\n"
-    "                 [-M maxbytes] [-m maxentries] [-n myname] "
-    "[-o port]\n"
+    "[-f statusfile] [-H prog]\n"
+    "                 [-h bindaddr] [-M maxbytes] [-m maxentries] "
+    "[-n myname] [-o port]\n"
     "                 [-P nfs-utils-dir] [-p port] [-T port] [-U port] "
     "[-u user]\n"
     "                 [--fresh-state] [--pid-file file]\n"
@@ -119,6 +119,7 @@ make_signalfd(void)
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGHUP);
 	sigaddset(&set, SIGUSR1);
+	sigaddset(&set, SIGCHLD);	/* -H's programs */
 	if (sigprocmask(SIG_BLOCK, &set, NULL) == -1)
 		fatal("sigprocmask");
 	if ((fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC)) == -1)
@@ -138,6 +139,9 @@ on_signal(int fd)
 		case SIGTERM:
 		case SIGINT:
 			quit = 1;
+			break;
+		case SIGCHLD:
+			callout_reap();
 			break;
 		case SIGHUP:
 			if (log_reopen() == -1)
@@ -283,9 +287,9 @@ main(int argc, char *argv[])
 		case 'v':
 			progopt_version("rpc.statd");
 		case 'H':
-			fatalx("-H %s: high-availability callouts are not run "
-			    "by this rpc.statd; a fail-over script can read the "
-			    "monitors with rpc.statd -l -j instead", esc(optarg));
+			if (callout_set(optarg) == -1)
+				exit(1);
+			break;
 		case 'j':
 			json = 1;
 			break;
@@ -474,6 +478,7 @@ main(int argc, char *argv[])
 	privsep_stop();
 	store_close();
 	callback_free();
+	callout_free();
 	notify_free();
 	resolve_shutdown();
 	mon_free();

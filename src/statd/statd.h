@@ -367,6 +367,18 @@ int	 import_next_state(int old);
  */
 int	 import_nfs_utils(const char *dir);
 
+/*
+ * callout.c: -H, nfs-utils' high-availability callout.  callout_queue is a
+ * no-op without -H; state < 0 is left out of the arguments.
+ */
+#define CALLOUT_QUEUE_MAX	100000
+int	 callout_set(const char *path);	/* 0, or -1 (logged) */
+void	 callout_queue(const char *event, const char *a1, const char *a2,
+	    int state);
+void	 callout_reap(void);		/* on SIGCHLD */
+unsigned long callout_pending(void);	/* waiting or running */
+void	 callout_free(void);
+
 /* kernel.c: what the kernel's lockd reads from statd. */
 #define NSM_KERNEL_STATE	"/proc/sys/fs/nfs/nsm_local_state"
 #define NLM_KERNEL_TCPPORT	"/proc/sys/fs/nfs/nlm_tcpport"

@@ -8,13 +8,15 @@
 # /proc/sys/fs/nfs; -L and --no-syslog are taken.  A peer hears srv's
 # reboot.  Options nfs-utils has and ours does not run (-N, -H) are refused
 # with what to use instead; -P is the state folder, never a pid file.
+# -H runs its program (as the user statd runs as) on every monitor added or
+# removed and every SM_NOTIFY received, with nfs-utils' arguments.
 lib=$(cd "$(dirname "$0")/lib" && pwd) || exit 1
 . "$lib/tap.sh"
 . "$lib/hosts.sh"
 . "$lib/statd.sh"
 
 PRIV=0f0f0f0f0000000000000000000000aa
-STATDOPTS="--port 32765 --outgoing-port 32766 --name nfs-srv -L -T 32768 --no-syslog --foreground"
+STATDOPTS="--port 32765 --outgoing-port 32766 --name nfs-srv -L -T 32768 --no-syslog --foreground --ha-callout /tmp/ha.sh"
 
 hm_hosts_create srv peer || { tap_fail "create 2 hosts"; tap_done; }
 SRV=$(hm_host_dir srv)
@@ -25,6 +27,13 @@ if hm_host_private srv /proc/sys/fs && mkdir -p "$KDIR" &&
 else
 	tap_fail "srv has a private /proc/sys/fs/nfs"
 fi
+
+# The callout, in srv's own /tmp: one line per run, with who ran it.
+HADIR=$SRV/tmp
+HALOG=$HADIR/ha.log
+mkdir -p "$HADIR" && chmod 1777 "$HADIR" && : >"$HALOG" && chmod 666 "$HALOG" &&
+	printf '#!/bin/sh\necho "$(id -un) $*" >>/tmp/ha.log\n' >"$HADIR/ha.sh" &&
+	chmod 755 "$HADIR/ha.sh"
 
 up=0
 hm_rpcbind peer && st_start peer && nlm_start peer && st_mon peer srv $PRIV && up=$((up + 1))
@@ -73,6 +82,26 @@ tap_check "the peer's lock manager hears: mon_name srv state $s1" \
 tap_check "srv has nothing pending after delivery" \
 	hm_wait_for 10 eval '[ "$(st_pending srv)" = 0 ]'
 
+# --- -H ----------------------------------------------------------------------
+statd_user=$(stat -c %U "/proc/$(pgrep -P "${ST_PID[srv]}" | head -n 1)")
+tap_check "-H: SM_MON of peer ran 'add-client peer nfs-srv' as $statd_user" \
+	grep -qx "$statd_user add-client peer nfs-srv" "$HALOG"
+tap_check "-H: the callout ran as the serving user, not root" \
+	eval '[ -n "$statd_user" ] && [ "$statd_user" != root ]'
+tap_check "peer's lock manager watches srv after srv's reboot" st_mon peer srv $PRIV
+p1=$(( $(st_state peer) + 2 ))
+peeraddr=$(hm_host_addr peer)
+tap_check "peer reboots (new boot id)" \
+	eval 'st_stop peer && st_boot peer && st_start peer'
+tap_check "-H: its SM_NOTIFY ran 'sm-notify peer $peeraddr $p1'" \
+	hm_wait_for 15 grep -qx "$statd_user sm-notify peer $peeraddr $p1" "$HALOG"
+tap_check "SM_MON then SM_UNMON of peer on srv" eval \
+	'st_smcall srv mon peer nfs-srv 100021 4 16 $PRIV | grep -q "^stat_succ " &&
+	 st_smcall srv unmon peer nfs-srv 100021 4 16 | grep -q .'
+tap_check "-H: 'add-client' then 'del-client peer nfs-srv', in that order" \
+	hm_wait_for 10 eval 'tail -n 2 "$HALOG" | tr "\n" "|" |
+		grep -qx "$statd_user add-client peer nfs-srv|$statd_user del-client peer nfs-srv|"'
+
 # Options answered at once: run rpc.statd on srv with a throw-away file.
 # r_out and r_rc are read by the checks' eval strings (tap_check has its
 # own out and rc).
@@ -98,12 +127,12 @@ tap_check "-N is refused and says to drop it" eval \
 run --notify-mode
 tap_check "--notify-mode is refused the same way" eval \
 	'[ "$r_rc" = 1 ] && echo "$r_out" | grep -q "drop -N"'
-run -H /bin/true
-tap_check "-H is refused and names rpc.statd -l -j instead" eval \
-	'[ "$r_rc" = 1 ] && echo "$r_out" | grep -q "rpc.statd -l -j"'
-run --ha-callout /bin/true
-tap_check "--ha-callout is refused the same way" eval \
-	'[ "$r_rc" = 1 ] && echo "$r_out" | grep -q "rpc.statd -l -j"'
+run -H bin/true
+tap_check "-H with a relative path is refused" eval \
+	'[ "$r_rc" = 1 ] && echo "$r_out" | grep -q "absolute path"'
+run --ha-callout /etc/hostname
+tap_check "--ha-callout with a file that is not executable is refused" eval \
+	'[ "$r_rc" = 1 ] && echo "$r_out" | grep -q "not an executable file"'
 run -P /etc/hostname
 tap_check "-P with a file is refused and names --pid-file" eval \
 	'[ "$r_rc" = 1 ] && echo "$r_out" | grep -q -- "--pid-file"'
