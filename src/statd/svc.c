@@ -26,8 +26,9 @@
  * its first request, to note each request's xid; that first request is
  * answered at once (committed alone), the later ones by batch.  A TCP
  * reply is written, as one record, to a duplicate of the connection's
- * descriptor, so that a connection closed meanwhile cannot hand its
- * number to another client before the reply is sent.
+ * descriptor (one for a connection's calls in a row, closed after the
+ * batch), so that a connection closed meanwhile cannot hand its number to
+ * another client before the reply is sent.
  */
 #include <sys/types.h>
 #include <sys/socket.h>
@@ -73,6 +74,8 @@ proc_name(rpcproc_t p)
 struct deferred {
 	int		 fd;		/* UDP: the transport's; TCP: a dup */
 	int		 stream;
+	int		 own_fd;	/* the dup to close after the batch */
+	const SVCXPRT	*xprt;		/* only to share one dup per connection */
 	uint32_t	 xid;
 	rpcproc_t	 proc;
 	int		 rc;		/* -1: a system error */
@@ -182,10 +185,19 @@ defer(SVCXPRT *xprt, rpcproc_t proc)
 			wrap_vc(xprt);
 			return NULL;
 		}
-		if (last_xprt != xprt ||
-		    (d->fd = fcntl(xprt->xp_fd, F_DUPFD_CLOEXEC, 0)) == -1)
+		if (last_xprt != xprt)
 			return NULL;
+		/* A connection's pipelined calls come in a row: one dup. */
+		if (nbatch > 0 && batch[nbatch - 1].stream &&
+		    batch[nbatch - 1].xprt == xprt)
+			d->fd = batch[nbatch - 1].fd;
+		else if ((d->fd = fcntl(xprt->xp_fd, F_DUPFD_CLOEXEC, 0))
+		    == -1)
+			return NULL;
+		else
+			d->own_fd = 1;
 		d->stream = 1;
+		d->xprt = xprt;
 		d->xid = last_xid;
 	}
 	d->proc = proc;
@@ -221,7 +233,7 @@ send_deferred(struct deferred *d)
 	if (!xdr_replymsg(&x, &m)) {
 		xdr_destroy(&x);
 		log_warnx("%s: reply not encoded", proc_name(d->proc));
-		goto out;
+		return;
 	}
 	len = xdr_getpos(&x);
 	xdr_destroy(&x);
@@ -237,7 +249,7 @@ send_deferred(struct deferred *d)
 			if (n > 0)
 				(void)shutdown(d->fd, SHUT_RDWR);
 		}
-		goto out;
+		return;
 	}
 	memset(&mh, 0, sizeof(mh));
 	iov.iov_base = buf + 4;
@@ -252,9 +264,6 @@ send_deferred(struct deferred *d)
 	}
 	if (sendmsg(d->fd, &mh, 0) != (ssize_t)len)
 		log_debug("%s: reply not sent", proc_name(d->proc));
-out:
-	if (d->stream)
-		close(d->fd);
 }
 
 /*
@@ -283,6 +292,9 @@ svc_flush(void)
 		}
 		send_deferred(d);
 	}
+	for (i = 0; i < nbatch; i++)
+		if (batch[i].own_fd)
+			close(batch[i].fd);
 	nbatch = 0;
 }
 
