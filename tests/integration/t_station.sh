@@ -198,7 +198,16 @@ first_data() {
 	note "time to first data (ms from navigation start):$all; best $ms"
 	awk -v t="$ms" 'BEGIN { exit !(t > 0 && t < 300) }' || { echo "first data after $ms ms"; return 1; }
 }
-check "station: first data on screen under 300 ms" first_data
+if [ -n "${SANITIZE:-}" ] && [ "$SANITIZE" != 0 ]; then
+	# ASan and UBSan slow smsd several times over: the budget is the plain
+	# build's; the figures are still shown
+	: >"$NOTES"
+	first_data >"$W/fd.out" 2>&1
+	tap_skip "station: first data on screen under 300 ms" \
+	    "a sanitized smsd: $(tail -n 1 "$NOTES" 2>/dev/null)"
+else
+	check "station: first data on screen under 300 ms" first_data
+fi
 
 # --- cluster --------------------------------------------------------------------
 cluster_view() {
