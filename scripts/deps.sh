@@ -36,7 +36,7 @@ chromium chromium-driver python3-selenium"
 LINT_PKGS="cppcheck shellcheck mandoc clang"
 BENCH_PKGS="rwho rwhod tuptime sqlite3 prometheus-node-exporter wrk"
 FUZZ_PKGS="clang libclang-rt-14-dev"
-PACKAGE_PKGS="debhelper dpkg-dev fakeroot lintian adduser"
+PACKAGE_PKGS="build-essential debhelper dpkg-dev fakeroot lintian adduser"
 
 # command package: what provides each command that is not in every
 # Debian 12 root.  Keep it in step with the lists above.
