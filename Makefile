@@ -224,6 +224,9 @@ install: install-list $(INSTALL_HOOKS)
 uninstall: install-list
 	@DESTDIR='$(DESTDIR)' scripts/hm-install.sh uninstall $(INSTALL_LIST)
 
+SH_SCRIPTS += scripts/hm-install.sh scripts/debpkg.sh tests/package/t_package.sh \
+	$(wildcard debian/*.preinst debian/*.postinst debian/*.postrm)
+
 # The Debian packages, built from a copy of the checkout in $(B)/deb (so
 # nothing lands beside the checkout); the .debs and .changes are left in
 # $(B)/deb, lintian's verdict in $(B)/deb/lintian.txt.
