@@ -34,7 +34,7 @@ TEST_PKGS="nfs-common nfs-ganesha nfs-ganesha-vfs corosync faketime
 libfaketime curl jq bc iputils-ping python3 prometheus mandoc
 chromium chromium-driver python3-selenium"
 LINT_PKGS="cppcheck shellcheck mandoc clang"
-BENCH_PKGS="rwho rwhod tuptime sqlite3 prometheus-node-exporter wrk"
+BENCH_PKGS="rwho rwhod tuptime sqlite3 prometheus-node-exporter wrk strace"
 FUZZ_PKGS="clang libclang-rt-14-dev"
 PACKAGE_PKGS="build-essential debhelper dpkg-dev fakeroot lintian adduser"
 
@@ -71,6 +71,7 @@ curl curl
 jq jq
 bc bc
 ping iputils-ping
+strace strace
 chromium chromium
 chromedriver chromium-driver
 python3 python3
