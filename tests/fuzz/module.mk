@@ -30,7 +30,7 @@ FUZZ_LIB_common  := $(COMMON_SRCS)
 FUZZ_LIB_statd   := $(STATD_LIB_SRCS) $(B)/rpc/sm_inter_xdr.c
 FUZZ_LIB_samd    := $(SAM_LIB_SRCS)
 FUZZ_LIB_ssd     := $(SSD_LIB_OBJS:$(B)/%.o=%.c) src/ssd/csstat.c
-FUZZ_LIB_smsd    := $(SMSD_LIB_SRCS)
+FUZZ_LIB_smsd    := $(SMSD_LIB_SRCS) src/samreport/summary.c src/nsmstate/nsmstate.c
 FUZZ_LIB_cluster := $(CLUSTER_SRCS)
 FUZZ_PARTS := common statd samd ssd smsd cluster
 FUZZ_OBJS_OF = $(patsubst %.c,$(FUZZ_O)/%.o,$(patsubst $(B)/%.c,%.c,$(1)))
@@ -48,7 +48,7 @@ FUZZ_LINK_statd   := $(FUZZ_B)/libstatd.a $(FUZZ_B)/libcommon.a
 FUZZ_LINK_samd    := $(FUZZ_B)/libsamd.a $(FUZZ_B)/libcommon.a
 FUZZ_LINK_ssd     := $(FUZZ_B)/libssd.a $(FUZZ_B)/libcommon.a
 FUZZ_LINK_smsd    := $(FUZZ_B)/libsmsd.a $(FUZZ_B)/libcluster.a \
-	$(FUZZ_B)/libcommon.a
+	$(FUZZ_B)/libssd.a $(FUZZ_B)/libsamd.a $(FUZZ_B)/libcommon.a
 FUZZ_LINK_cluster := $(FUZZ_B)/libcluster.a $(FUZZ_B)/libcommon.a
 FUZZ_LIBS_statd   := $(TIRPC_LIBS) -lpthread
 FUZZ_LIBS_samd    := -lpthread
@@ -72,6 +72,7 @@ $(FUZZ_O)/src/ssd/csstat.o: FUZZ_XFLAGS += $(CSSTAT_DEFS)
 $(FUZZ_O)/src/ssd/csstat.o: $(PATHS_STAMP)
 $(FUZZ_O)/src/smsd/suite.o: FUZZ_XFLAGS += -Isrc/ssd -Isrc/samreport -Isrc/samd \
 	-Isrc/nsmstate
+$(FUZZ_O)/src/samreport/summary.o: FUZZ_XFLAGS += -Isrc/samd
 $(FUZZ_O)/tests/fuzz/cluster/%.o: FUZZ_XFLAGS += $(CLUSTER_CFLAGS)
 
 define FUZZ_TARGET_RULE
