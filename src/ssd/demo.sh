@@ -10,8 +10,10 @@ pidfile=$root/ssd.pid
 
 case ${1:-} in
 start)
-	mkdir -p "$dir" || exit 1
-	# As root ssd runs as "daemon": it must be able to write there.
+	# A demo starts afresh: files an earlier demo left (perhaps owned by
+	# another user, as before ssd had a user of its own) are removed.
+	rm -rf "$dir" && mkdir -p "$dir" || exit 1
+	# As root ssd runs as "_hmssd": it must be able to write there.
 	[ "$(id -u)" -eq 0 ] && chmod 1777 "$dir"
 	# ssd returns once it has written its first update.
 	"$bin/ssd" -D "$dir" -p "$pidfile" || exit 1

@@ -35,7 +35,7 @@ start)
 		rpcbind -f -w & echo $! >"$1/rpcbind.pid"
 		i=0; until rpcinfo -p 127.0.0.1 >/dev/null 2>&1; do
 			i=$((i + 1)); [ $i -gt 50 ] && exit 1; sleep 0.1; done
-		"$2" -F -f "$1/statd.status" -P "$1/statd.pid" \
+		"$2" -F -f "$1/statd.status" --pid-file "$1/statd.pid" -P "" \
 		    >"$1/statd.log" 2>&1 &
 		wait' demo "$dir" "$STATD" &
 	echo $! >"$dir/ns.pid"
