@@ -72,7 +72,7 @@ started_right() {
 	cmd=$(tr '\0' ' ' <"/proc/$pid/cmdline")
 	user=$(stat -c %U "/proc/$pid")
 	echo "pid $pid: $cmd as $user"
-	[ "$cmd" = "ssd -D $share " ] && [ "$user" = daemon ]
+	[ "$cmd" = "ssd -D $share " ] && [ "$user" = _hmssd ]
 }
 tap_check "it is \"ssd -D <folder>\", unprivileged" started_right
 tap_check "it made alpha's file, empty, and logged its start" \
