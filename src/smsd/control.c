@@ -105,6 +105,15 @@ static struct log_ratelimit slow_rl = LOG_RATELIMIT_INIT(10, 10);
 static struct bufferevent **arrivals;
 static size_t narrivals, arrivals_cap;
 static struct event *judge_ev;
+/*
+ * libevent's listener accepts until the backlog is empty before judge()
+ * runs, and the descriptors of connections turned away close only after
+ * that: a backlog of a thousand would take a thousand descriptors at once.
+ * At most ACCEPT_BATCH are taken per turn of the loop; the listeners rest
+ * (batch_held) until judge() has dealt with them.
+ */
+#define ACCEPT_BATCH	32
+static int batch_held;
 
 struct smsd *smsd;		/* the one daemon; callbacks without an arg */
 
@@ -610,6 +619,18 @@ client_admit(struct smsd *d, struct evhttp_connection *evcon,
 	return c;
 }
 
+static void
+listeners_enable(int on)
+{
+	int i;
+
+	for (i = 0; i < nlisteners; i++)
+		if (on)
+			evconnlistener_enable(listeners[i]);
+		else
+			evconnlistener_disable(listeners[i]);
+}
+
 /* evhttp's bufferevent callback: a connection is being accepted. */
 static struct bufferevent *
 arrival(struct event_base *base, void *arg)
@@ -632,6 +653,10 @@ arrival(struct event_base *base, void *arg)
 	bufferevent_incref(bev);
 	arrivals[narrivals++] = bev;
 	event_active(judge_ev, EV_TIMEOUT, 0);
+	if (narrivals >= ACCEPT_BATCH && !batch_held) {
+		batch_held = 1;
+		listeners_enable(0);
+	}
 	return bev;
 }
 
@@ -658,6 +683,12 @@ judge(evutil_socket_t fd, short what, void *arg)
 			(void)client_admit(d, evcon, NULL);
 	}
 	narrivals = 0;
+	/* after the closes just queued, unless accept_error() rests them */
+	if (batch_held) {
+		batch_held = 0;
+		if (!evtimer_pending(accept_resume_ev, NULL))
+			listeners_enable(1);
+	}
 }
 
 /*
@@ -1340,13 +1371,10 @@ handle(struct evhttp_request *req, void *arg)
 static void
 accept_resume(evutil_socket_t fd, short what, void *arg)
 {
-	int i;
-
 	(void)fd;
 	(void)what;
 	(void)arg;
-	for (i = 0; i < nlisteners; i++)
-		evconnlistener_enable(listeners[i]);
+	listeners_enable(1);
 }
 
 /*
@@ -1359,7 +1387,7 @@ accept_error(struct evconnlistener *l, void *arg)
 	struct timeval tv = { 1, 0 };
 	unsigned long suppressed;
 	char mb[48];
-	int i, err = errno;
+	int err = errno;
 
 	(void)l;
 	(void)arg;
@@ -1371,8 +1399,7 @@ accept_error(struct evconnlistener *l, void *arg)
 	if (log_ratelimit(&emfile_rl, &suppressed))
 		log_warnx("accept: %s; pausing for a second%s",
 		    strerror(err), more(suppressed, mb));
-	for (i = 0; i < nlisteners; i++)
-		evconnlistener_disable(listeners[i]);
+	listeners_enable(0);
 	evtimer_add(accept_resume_ev, &tv);
 }
 
@@ -1415,8 +1442,9 @@ listen_one(struct smsd *d, const char *host)
 			close(fd);
 			continue;
 		}
+		/* backlog 0: keep listen()'s; -1 would lower it to 128 */
 		l = evconnlistener_new(d->base, NULL, NULL,
-		    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, -1, fd);
+		    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, 0, fd);
 		if (l == NULL || evhttp_bind_listener(d->http, l) == NULL) {
 			log_warnx("listen %s: evhttp", host);
 			close(fd);

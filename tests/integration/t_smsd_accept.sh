@@ -6,7 +6,8 @@
 # byte; one past max-clients gets 503 at once; one that trickles its
 # header is closed after header-timeout, however often it sends a byte;
 # and while another host attempts 1,200 half-open connections, smsd holds
-# few descriptors and a real request is still served promptly.
+# few descriptors and a real request is still served promptly, even when
+# all 1,200 wait in the listen backlog at once.
 #
 # Two smsds in h1: A (port 596, header-timeout 2, 512 descriptors) and B
 # (port 1596, max-clients 20, header-timeout 30).  h2 is outside both
@@ -145,6 +146,28 @@ tap_check "smsd held few descriptors meanwhile (at most $maxfd)" eval '[ "$maxfd
 tap_check "no descriptor shortage logged" eval '! grep -q "Too many open files" "$W/A.log"'
 tap_check "and a request after the flood is served" serves 596
 hm_host_kill "$flood" TERM
+
+# --- 1,200 connections waiting at once: taken a few at a time ------------------
+# A is stopped while h2 connects (the kernel completes each handshake into
+# the listen backlog), then resumed with all of them waiting: accepting the
+# whole backlog before closing any would need more than its 512 descriptors.
+hm_host_kill "$pidA" STOP
+hm_at_exit hm_host_kill "$pidA" CONT
+hm_host_spawn h2 "$W/flood2.log" bash -c '
+	ulimit -n 4096
+	for i in $(seq 1200); do exec {fd}<>"/dev/tcp/$0/596" || echo "connect $i failed"; done
+	echo flooded; exec sleep 60' "$a1" >/dev/null
+flood2=$HM_LAST_PID
+hm_wait_for 30 grep -q flooded "$W/flood2.log" ||
+	tap_diag "the second flood did not finish connecting"
+hm_host_kill "$pidA" CONT
+t=$(hm_host_exec h1 curl -s -o /dev/null -w '%{http_code} %{time_total}' \
+    --max-time 5 http://127.0.0.1:596/v1/system)
+tap_diag "behind a waiting backlog of 1,200: $t; $(grep -c 'connect .* failed' "$W/flood2.log") connects failed"
+tap_check "behind 1,200 waiting connections a request is served in under a second (no pause)" \
+	eval '[ "${t%% *}" = 200 ] && quick "${t#* }" 1'
+tap_check "and no descriptor shortage logged" eval '! grep -q "Too many open files" "$W/A.log"'
+hm_host_kill "$flood2" TERM
 
 hm_host_kill "$pidA" TERM
 hm_host_kill "$pidB" TERM
