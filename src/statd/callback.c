@@ -24,6 +24,7 @@
  * Notifications that deliver nothing are logged at a limited rate.
  */
 #include <sys/types.h>
+#include <sys/queue.h>
 #include <sys/socket.h>
 #include <arpa/inet.h>
 #include <errno.h>
@@ -42,6 +43,12 @@
 
 #define CB_REPLY_MS	1000
 #define CB_QUIET_MS	5000	/* per host, after a delivery */
+/*
+ * Callbacks out at once.  A storm of notifications queues thousands; sent
+ * together they would overflow the lock manager's socket buffer, and each
+ * dropped one would wait CB_REPLY_MS for its retry.
+ */
+#define CB_WINDOW	64
 
 struct cb {
 	struct cb	*next;		/* hash chain */
@@ -58,6 +65,8 @@ struct cb {
 	uint32_t	 xid;
 	u_long		 port;
 	int		 calling;	/* GETPORT or the call is out */
+	int		 queued;	/* waiting for room in the window */
+	TAILQ_ENTRY(cb)	 wentry;
 };
 
 /* A host's newer state, waiting for the host's quiet time to end. */
@@ -75,9 +84,83 @@ static uint32_t held_hashof(const void *p) { return ((const struct held *)p)->ha
 static struct rpcio	*io;
 static struct htab	 cbs = { .hashof = cb_hashof };
 static struct htab	 helds = { .hashof = held_hashof };
+static TAILQ_HEAD(, cb)	 waiting = TAILQ_HEAD_INITIALIZER(waiting);
+static unsigned		 inflight;
+static unsigned long	 retries;
+
+static void cb_start(struct cb *);
+
+/* c's call is over (answered, failed or timed out): room for the next. */
+static void
+cb_idle(struct cb *c)
+{
+	struct cb *w;
+
+	if (!c->calling)
+		return;
+	c->calling = 0;
+	inflight--;
+	while (inflight < CB_WINDOW && (w = TAILQ_FIRST(&waiting)) != NULL) {
+		TAILQ_REMOVE(&waiting, w, wentry);
+		w->queued = 0;
+		cb_start(w);
+	}
+}
 
 static struct log_ratelimit notify_rl = LOG_RATELIMIT_INIT(60, 20);
 static struct log_ratelimit quiet_rl = LOG_RATELIMIT_INIT(60, 10);
+
+/*
+ * rpcbind's answer for a lock manager's program, kept PORT_KEEP_MS: a
+ * storm of notifications calls back one program thousands of times, and a
+ * GETPORT before each call would double the datagrams.  A callback that
+ * goes unanswered forgets the port, so a lock manager that moved is found
+ * again at the next attempt.
+ */
+#define PORT_KEEP_MS	1000
+#define NPORTS		4
+static struct portmemo {
+	uint32_t	 prog, vers;
+	u_long		 port;
+	int64_t		 until;		/* mono_ms; 0: empty */
+} ports[NPORTS];
+
+static struct portmemo *
+port_find(uint32_t prog, uint32_t vers)
+{
+	int i;
+
+	for (i = 0; i < NPORTS; i++)
+		if (ports[i].until != 0 && ports[i].prog == prog &&
+		    ports[i].vers == vers)
+			return &ports[i];
+	return NULL;
+}
+
+static void
+port_keep(uint32_t prog, uint32_t vers, u_long port)
+{
+	struct portmemo *m = port_find(prog, vers);
+	int i;
+
+	if (m == NULL)			/* an empty slot, else the oldest */
+		for (m = &ports[0], i = 1; i < NPORTS; i++)
+			if (ports[i].until < m->until)
+				m = &ports[i];
+	m->prog = prog;
+	m->vers = vers;
+	m->port = port;
+	m->until = mono_ms() + PORT_KEEP_MS;
+}
+
+static void
+port_forget(uint32_t prog, uint32_t vers)
+{
+	struct portmemo *m = port_find(prog, vers);
+
+	if (m != NULL)
+		m->until = 0;
+}
 
 void
 callback_init(void)
@@ -105,12 +188,24 @@ callback_pending(void)
 	return cbs.count;
 }
 
+/* Attempts that failed: no answer in time, or an error. */
+unsigned long
+callback_retries(void)
+{
+	return retries;
+}
+
 static void
 cb_free(struct cb *c)
 {
 	timer_cancel(&c->timer);
 	if (c->xid != 0)
 		rpcio_cancel(io, c->xid);
+	c->xid = 0;
+	if (c->queued)
+		TAILQ_REMOVE(&waiting, c, wentry);
+	c->queued = 0;
+	cb_idle(c);
 	htab_unlink(&cbs, c, c->hash);
 	free(c->mon_name);
 	free(c->my_name);
@@ -131,10 +226,12 @@ cb_retry(struct cb *c)
 {
 	int64_t d = notify_next_delay(real_ms() - c->since, c->attempts);
 
-	c->calling = 0;
 	if (c->xid != 0)
 		rpcio_cancel(io, c->xid);
 	c->xid = 0;
+	cb_idle(c);
+	port_forget(c->prog, c->vers);
+	retries++;
 	if (d < 0) {
 		log_warnx("gave up calling program %u back about %s after "
 		    "%u attempts", c->prog, esc(c->mon_name), c->attempts);
@@ -162,7 +259,7 @@ call_done(void *arg, int err)
 	    esc(c->mon_name), c->sent_state);
 	/* A newer state came while the older one was on the wire. */
 	if (c->sent_state != c->state) {
-		c->calling = 0;
+		cb_idle(c);
 		c->attempts = 0;
 		timer_set(&c->timer, 0);
 		return;
@@ -171,19 +268,11 @@ call_done(void *arg, int err)
 }
 
 static void
-getport_done(void *arg, int err)
+call_out(struct cb *c)
 {
-	struct cb *c = arg;
 	struct sockaddr_in to;
 	sm_status st;
 
-	c->xid = 0;
-	if (err != 0 || c->port == 0 || c->port > 65535) {
-		log_debug("program %u version %u not registered with rpcbind",
-		    c->prog, c->vers);
-		cb_retry(c);
-		return;
-	}
 	loopback(&to, (uint16_t)c->port);
 	st.mon_name = c->mon_name;
 	st.state = c->state;
@@ -195,19 +284,58 @@ getport_done(void *arg, int err)
 }
 
 static void
+getport_done(void *arg, int err)
+{
+	struct cb *c = arg;
+
+	c->xid = 0;
+	if (err != 0 || c->port == 0 || c->port > 65535) {
+		log_debug("program %u version %u not registered with rpcbind",
+		    c->prog, c->vers);
+		cb_retry(c);
+		return;
+	}
+	port_keep(c->prog, c->vers, c->port);
+	call_out(c);
+}
+
+static void
 cb_attempt(struct timer *t, void *arg)
 {
 	struct cb *c = arg;
-	struct sockaddr_in to;
-	struct pmap pm;
 
 	(void)t;
 	if (c->calling) {		/* no answer in time */
 		cb_retry(c);
 		return;
 	}
+	if (c->queued)
+		return;
+	if (inflight >= CB_WINDOW) {
+		TAILQ_INSERT_TAIL(&waiting, c, wentry);
+		c->queued = 1;
+		return;
+	}
+	cb_start(c);
+}
+
+static void
+cb_start(struct cb *c)
+{
+	struct portmemo *m;
+	struct sockaddr_in to;
+	struct pmap pm;
+
 	c->attempts++;
 	c->calling = 1;
+	inflight++;
+	timer_set(&c->timer, CB_REPLY_MS);
+	if ((m = port_find(c->prog, c->vers)) != NULL &&
+	    m->until > mono_ms()) {
+		c->port = m->port;
+		call_out(c);
+		return;
+	}
 	loopback(&to, PMAPPORT);
 	pm.pm_prog = c->prog;
 	pm.pm_vers = c->vers;
@@ -217,7 +345,6 @@ cb_attempt(struct timer *t, void *arg)
 	c->xid = rpcio_call(io, (struct sockaddr *)&to, PMAPPROG, PMAPVERS,
 	    PMAPPROC_GETPORT, (xdrproc_t)xdr_pmap, &pm, (xdrproc_t)xdr_u_long,
 	    &c->port, getport_done, c);
-	timer_set(&c->timer, CB_REPLY_MS);
 }
 
 static void

@@ -149,9 +149,10 @@ on_signal(int fd)
 			break;
 		case SIGUSR1:
 			log_info("state %d, %lu entries for %lu hosts, %lu "
-			    "notifications and %lu callbacks pending",
-			    sm_state, mon_count(), mon_host_count(),
-			    notify_pending(), callback_pending());
+			    "notifications and %lu callbacks pending; %lu "
+			    "callback attempts unanswered", sm_state, mon_count(),
+			    mon_host_count(), notify_pending(),
+			    callback_pending(), callback_retries());
 			svc_batch_stats(&calls, &batches);
 			log_info("status file: %llu commits; %llu calls "
 			    "answered by %llu group commits", store_commits(),

@@ -284,6 +284,7 @@ void	 callback_free(void);
 void	 callback_notify(const char *mon_name, int state,
 	    const struct sockaddr *sender);
 unsigned long callback_pending(void);
+unsigned long callback_retries(void);
 
 /* resolve.c */
 typedef void (*resolve_fn)(const char *name,

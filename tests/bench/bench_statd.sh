@@ -243,6 +243,15 @@ ours_commits() {
 		{ fail "no commit count from our statd"; echo 0; return 1; }
 	sed -n 's/.*status file: \([0-9]*\) commits.*/\1/p' "$HM_WORK/ours.log" | tail -n 1
 }
+# Our statd's unanswered callback attempts so far (the same SIGUSR1 line).
+ours_cb_unanswered() {
+	local before
+	before=$(grep -c 'callback attempts unanswered' "$HM_WORK/ours.log")
+	kill -USR1 "$OURS_CHILD"
+	hm_wait_for 5 sh -c "[ \$(grep -c 'callback attempts unanswered' '$HM_WORK/ours.log') -gt $before ]" ||
+		{ fail "no callback count from our statd"; echo 0; return 1; }
+	sed -n 's/.*; \([0-9]*\) callback attempts unanswered.*/\1/p' "$HM_WORK/ours.log" | tail -n 1
+}
 per1k() { awk -v a="$1" -v b="$2" -v n="$3" 'BEGIN { printf "%.1f", (b - a) * 1000 / n }'; }
 # KEY VERB FORMAT COUNT NETID: a storm of ours, timed, with its commits.
 ours_storm() {
@@ -320,6 +329,7 @@ nlm_pid=$HM_LAST_PID
 hm_wait_for 10 hm_host_exec h1 rpcinfo -T udp 127.0.0.1 100021 4 >/dev/null || fail "nlmstub did not start"
 storm h1 mon "10.203.%d.%d" "$STORM_CALLS" || exit 1
 callbacks() { grep -c ' mon_name 10\.203\.' "$HM_WORK/nlm.calls" 2>/dev/null || echo 0; }
+r0=$(ours_cb_unanswered)
 t0=$EPOCHREALTIME
 u0=$(cpu_ns "$OURS_CHILD")
 storm h1 notify "10.203.%d.%d" "$STORM_CALLS" && R[storm_notify_send]=$ST_SECS
@@ -329,6 +339,7 @@ hm_wait_for 30 sh -c "[ \$(grep -c ' mon_name 10\.203\.' '$HM_WORK/nlm.calls') -
 t1=$EPOCHREALTIME
 R[storm_notify_cpu]=$(awk -v a="$u0" -v b="$(cpu_ns "$OURS_CHILD")" 'BEGIN { printf "%.2f", (b - a) / 1e9 }')
 R[storm_notify_all]=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')
+R[storm_notify_unanswered]=$(( $(ours_cb_unanswered) - r0 ))
 R[storm_notify_after]=$(awk -v a="${R[storm_notify_all]}" -v s="${R[storm_notify_send]:-0}" 'BEGIN { printf "%.2f", a - s }')
 storm h1 notify "10.203.%d.%d" "$STORM_CALLS"	# the same states again
 sleep 2		# any callback the repeats caused has come by now
@@ -337,7 +348,7 @@ R[storm_notify_distinct]=$(grep -o ' mon_name 10\.203\.[0-9.]*' "$HM_WORK/nlm.ca
 if [ "${R[storm_notify_calls]}" != "$STORM_CALLS" ] || [ "${R[storm_notify_distinct]}" != "$STORM_CALLS" ]; then
 	fail "notification storm: ${R[storm_notify_calls]} callbacks for ${R[storm_notify_distinct]} hosts, not $STORM_CALLS each once"
 fi
-say "  every callback in ${R[storm_notify_all]} s from the first SM_NOTIFY (${R[storm_notify_after]} s after the last was answered; statd's CPU ${R[storm_notify_cpu]} s); ${R[storm_notify_calls]} callbacks for ${R[storm_notify_distinct]} hosts"
+say "  every callback in ${R[storm_notify_all]} s from the first SM_NOTIFY (${R[storm_notify_after]} s after the last was answered; statd's CPU ${R[storm_notify_cpu]} s; ${R[storm_notify_unanswered]} callback attempts unanswered, sent again); ${R[storm_notify_calls]} callbacks for ${R[storm_notify_distinct]} hosts"
 storm h1 unmon "10.203.%d.%d" "$STORM_CALLS"
 hm_host_kill "$nlm_pid"
 
@@ -371,6 +382,7 @@ storm_table() {
 	printf '%-44s %10s %8s\n' "SM_NOTIFY storm: all called back after, s" "${R[storm_notify_all]}" ""
 	printf '%-44s %10s %8s\n' "  after the last SM_NOTIFY was answered, s" "${R[storm_notify_after]}" "<=1"
 	printf '%-44s %10s\n' "  statd's CPU in all, s" "${R[storm_notify_cpu]}"
+	printf '%-44s %10s\n' "  callback attempts unanswered, sent again" "${R[storm_notify_unanswered]}"
 	printf '%-44s %10s\n' "  callbacks / hosts (sent twice)" "${R[storm_notify_calls]} / ${R[storm_notify_distinct]}"
 	for k in mon_udp_empty unmon_udp_empty mon_tcp_empty unmon_tcp_empty mon_udp_big unmon_udp_big mon_tcp_big unmon_tcp_big; do
 		ge 0.5 "${R[storm_$k]:-99}" || fail "storm $k: ${R[storm_$k]:-none} s, target 0.5 s"
