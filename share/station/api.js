@@ -132,104 +132,87 @@ export function every(ms, fn) {
 	};
 }
 
-// The event stream (text/event-stream).  smsd names each frame after its
-// event ("event: NAME"), which a browser EventSource delivers only to a
-// listener for that exact name; so the stream is read with fetch and
-// parsed here.  Like EventSource it reconnects by itself, resuming after
-// the last id seen ("since"), and drops an id it has already delivered.
-// An smsd back without its event history numbers from 1 again: then
-// onReset is called (and this stream ends) so the caller starts over.
-export function openStream(query, onEvent, onState, onReset) {
-	const ctl = new AbortController();
-	let lastId = query.since || 0, stopped = false, delay = 500, lost = false;
+// The event stream, through an EventSource.  With frames=message smsd
+// sends every event as a plain "message" whose JSON data has the event's
+// name; its id lets the browser resume after the last event it got
+// (Last-Event-ID) when the connection is lost, after smsd's "retry:"
+// delay.  Frames without a seq are smsd's own: smsd.stopping (the stream
+// ends, the browser reconnects by itself), smsd.gap (events after the
+// last id are no longer kept: onNotice), smsd.reset (an smsd back
+// without its event history numbers from 1 again: this stream ends and
+// onReset is called, so the caller starts over).  An id already
+// delivered is dropped.
+export function openStream(query, onEvent, onState, onReset, onNotice) {
+	let lastId = query.since || 0, es = null, stopped = false, timer = null;
 
-	const deliver = (frame) => {
-		let id = null, data = [];
-		for (const line of frame.split('\n')) {
-			if (line.startsWith(':'))
-				continue;
-			const i = line.indexOf(':');
-			const field = i < 0 ? line : line.slice(0, i);
-			let value = i < 0 ? '' : line.slice(i + 1);
-			if (value.startsWith(' '))
-				value = value.slice(1);
-			if (field === 'id')
-				id = Number(value);
-			else if (field === 'data')
-				data.push(value);
-		}
-		if (id === null || !Number.isFinite(id) || data.length === 0)
-			return;
-		if (id <= lastId)
-			return;		// already delivered
-		lastId = id;
-		let ev;
-		try {
-			ev = JSON.parse(data.join('\n'));
-		} catch (e) {
-			return;
-		}
-		onEvent(ev);
+	const url = () => {
+		const q = new URLSearchParams({ frames: 'message' });
+		if (query.name)
+			q.set('name', query.name);
+		if (query.priority)
+			q.set('priority', query.priority);
+		if (lastId > 0)
+			q.set('since', String(lastId));
+		return '/v1/events/stream?' + q;
 	};
-
-	const run = async () => {
-		while (!stopped) {
-			const q = new URLSearchParams();
-			if (query.name)
-				q.set('name', query.name);
-			if (query.priority)
-				q.set('priority', query.priority);
-			if (lastId > 0)
-				q.set('since', String(lastId));
+	const stop = () => {
+		stopped = true;
+		clearTimeout(timer);
+		if (es)
+			es.close();
+	};
+	const smsdFrame = (f) => {
+		if (f.name === 'smsd.reset') {
+			stop();
+			onReset();
+		} else if (f.name === 'smsd.gap') {
+			if (onNotice)
+				onNotice(clean(f.message));
+		} else if (f.name === 'smsd.stopping') {
+			onState('reconnecting');
+		}
+	};
+	const open = () => {
+		es = new EventSource(url());
+		es.onopen = () => {
+			link.set(true);
+			onState('live');
+		};
+		es.onmessage = (m) => {
+			let ev;
 			try {
-				if (lost && lastId > 0) {
-					const r = await getJSON('/v1/events?limit=1', ctl.signal);
-					if (typeof r.next_seq === 'number' && r.next_seq - 1 < lastId) {
-						stopped = true;
-						onReset();
-						return;
-					}
-				}
-				const r = await fetch('/v1/events/stream?' + q, { signal: ctl.signal,
-				    headers: { Accept: 'text/event-stream' }, cache: 'no-store' });
-				if (!r.ok)
-					throw new HttpError(r.status, r.statusText);
-				link.set(true);
-				onState('live');
-				delay = 500;
-				const reader = r.body.getReader();
-				const dec = new TextDecoder();
-				let buf = '';
-				for (;;) {
-					const { value, done } = await reader.read();
-					if (done)
-						break;
-					buf += dec.decode(value, { stream: true }).replace(/\r\n?/g, '\n');
-					let k;
-					while ((k = buf.indexOf('\n\n')) >= 0) {
-						deliver(buf.slice(0, k));
-						buf = buf.slice(k + 2);
-					}
-				}
+				ev = JSON.parse(m.data);
 			} catch (e) {
-				if (stopped)
-					return;
-				if (!(e instanceof HttpError))
-					link.set(false, 'smsd unreachable');
+				return;
 			}
+			if (ev === null || typeof ev !== 'object')
+				return;
+			if (typeof ev.seq !== 'number') {
+				smsdFrame(ev);
+				return;
+			}
+			if (ev.seq <= lastId)
+				return;		// already delivered
+			lastId = ev.seq;
+			onEvent(ev);
+		};
+		es.onerror = () => {
 			if (stopped)
 				return;
-			lost = true;
 			onState('reconnecting');
-			await new Promise((res) => setTimeout(res, delay));
-			delay = Math.min(delay * 2, 5000);
-		}
+			if (es.readyState === EventSource.CONNECTING) {
+				// the browser reconnects by itself, with Last-Event-ID
+				link.set(false, 'smsd unreachable');
+				return;
+			}
+			// CLOSED: an answer that was no stream (an error status);
+			// a new EventSource resumes after the last id (since=)
+			es.close();
+			timer = setTimeout(open, 2000);
+		};
 	};
-	run();
-	return () => {
-		stopped = true;
-		ctl.abort();
-	};
+	open();
+	return stop;
 }
 
 // --- formatting: the values are smsd's, only their units are chosen here
@@ -284,6 +267,8 @@ const ICONS = {
 	down: 'M8 3v10M4 9l4 4 4-4',
 	unreachable: 'M3 3l10 10M13 3L3 13',
 	left: 'M13 8H3M7 4L3 8l4 4',
+	member: 'M8 7.5a2.5 2.5 0 1 0 0-5 2.5 2.5 0 0 0 0 5zM3 14c0-2.8 2.2-4.5 5-4.5s5 1.7 5 4.5',
+	unknown: 'M6 6a2 2 0 1 1 2.8 1.8c-.5.3-.8.7-.8 1.3v.6M8 12.5v.5',
 };
 export function badge(word, extraClass = '') {
 	const w = word == null ? 'unknown' : clean(word);

@@ -10,6 +10,26 @@ export function onData(f) {
 }
 let firstData = false;
 
+// How bad each word is: a card is emphasised after the worst of its
+// member's state, membership and health, so a member that is up but
+// critical does not look fine.  A word not known here counts as a warning.
+const RANK = { up: 0, member: 0, good: 0, warning: 1, left: 1, inactive: 1, unknown: 1,
+    critical: 2, unreachable: 2, down: 2 };
+const EMPHASIS = ['good', 'warn', 'bad'];
+export function emphasis(words) {
+	let worst = 0;
+	for (const w of words) {
+		const r = Object.prototype.hasOwnProperty.call(RANK, w) ? RANK[w] : 1;
+		worst = Math.max(worst, r);
+	}
+	return EMPHASIS[worst];
+}
+
+// "state ↑ up": a word with its icon, and what it is the word for.
+function status(kind, word) {
+	return h('span', { class: 'pair', 'data-kind': kind }, h('span', { class: 'lbl' }, kind), badge(word));
+}
+
 function card(m, go) {
 	const name = clean(m.name);
 	const sys = m.system && typeof m.system === 'object' ? m.system : null;
@@ -17,16 +37,21 @@ function card(m, go) {
 		e.preventDefault();
 		go(view, m.name);
 	};
+	const state = typeof m.state === 'string' ? m.state : 'unknown';
+	const health = typeof m.health === 'string' ? m.health : 'unknown';
+	const words = [state, health];
+	if (typeof m.membership === 'string')
+		words.push(m.membership);
 	const head = h('div', { class: 'card-head' },
 	    h('h2', null, h('a', { href: '#member/' + encodeURIComponent(m.name),
 		'data-focus': 'm:' + m.name, onclick: open('member') }, name)),
-	    badge(m.state),
-	    m.membership ? badge(m.membership, 'membership') : null);
+	    h('p', { class: 'card-status' }, status('state', state),
+		typeof m.membership === 'string' ? status('membership', m.membership) : null,
+		status('health', health)));
 	const mem = sys && sys.memory ? sys.memory : null;
 	const body = [];
 	if (sys) {
 		body.push(facts([
-		    ['health', badge(m.health)],
 		    ['host', clean(sys.hostname)],
 		    ['system', clean(sys.os && sys.os.pretty_name)],
 		    ['kernel', clean(sys.kernel && sys.kernel.release)],
@@ -38,7 +63,6 @@ function card(m, go) {
 		]));
 	} else {
 		body.push(facts([
-		    ['health', badge(m.health || 'unknown')],
 		    ['address', `${clean(m.address)} port ${clean(m.port)}`],
 		    ['error', clean(m.error || 'no answer')],
 		    ['last change', m.membership_changed_ms ? clock(m.membership_changed_ms) : '—'],
@@ -47,8 +71,9 @@ function card(m, go) {
 	const links = h('p', { class: 'card-links' },
 	    h('a', { href: '#metrics/' + encodeURIComponent(m.name), 'data-focus': 'g:' + m.name,
 		onclick: open('metrics') }, 'metrics'));
-	return h('article', { class: `card s-${m.state === 'up' ? 'up' : 'down'}`,
-	    'data-member': m.name, 'data-state': m.state }, head, body, links);
+	const e = emphasis(words);
+	return h('article', { class: `card e-${e}`, 'data-member': m.name, 'data-state': m.state,
+	    'data-emphasis': e }, head, body, links);
 }
 
 export function mount(root, ctx) {

@@ -1,5 +1,6 @@
 // events.js: the serving smsd's events, live.  The newest events from
-// /v1/events, then the stream from the last id seen; name pattern and
+// /v1/events, then the stream (an EventSource) from the last id seen,
+// resumed by the browser after a lost connection; name pattern and
 // least priority filter both (smsd applies them); pause keeps what
 // arrives (bounded) and shows it on resume; at most MAX rows, drawn in
 // batches, so a flood of events cannot freeze the page.
@@ -134,7 +135,11 @@ export function mount(root) {
 			if (!paused)
 				state.textContent = st;
 			state.className = 'live ' + st;
-		}, restart);
+		}, restart, (why) => {
+			// smsd no longer keeps all that came while the page was away
+			err.replaceChildren(h('p', { class: 'notice', role: 'status', id: 'ev-gap' },
+			    `Some events were missed: ${why}`));
+		});
 	};
 	let typing = null;
 	name.addEventListener('input', () => {

@@ -45,6 +45,8 @@
 #define HISTORY_DRAIN_MS	3000
 #define HISTORY_RECMAX		(EVENT_MSG_MAX * 8 + 4096)
 #define STREAM_KEEPALIVE_S	15
+/* frames=message: the reconnection delay an EventSource is given */
+#define STREAM_RETRY_MS		"1000"
 #define KMSG_MAX		8192
 /* What a subscriber sends after its request is not read past this. */
 #define STREAM_INPUT_MAX	4096
@@ -56,6 +58,7 @@ struct stream {
 	char		pattern[REQ_PATTERN_MAX + 1];
 	int		min_priority;
 	int		chunked;	/* evhttp chose chunked encoding */
+	int		message;	/* frames=message: no "event:" line */
 	int		ended;		/* evhttp_send_reply_end was called */
 };
 
@@ -338,14 +341,22 @@ stream_write(struct smsd *d, struct stream *s, const char *buf, size_t len)
 	return 0;
 }
 
+/*
+ * message: the frame has no "event:" line, so an EventSource delivers it
+ * to its "message" listeners; the data (the event's JSON) has the name.
+ */
 static int
-frame_build(const struct event_rec *e, struct frame *f)
+frame_build(const struct event_rec *e, struct frame *f, int message)
 {
 	char head[EVENT_NAME_MAX + 64], size[24];
 	int n, m;
 
-	n = snprintf(head, sizeof(head), "id: %" PRIu64 "\nevent: %s\ndata: ",
-	    e->seq, e->name);
+	if (message)
+		n = snprintf(head, sizeof(head), "id: %" PRIu64 "\ndata: ",
+		    e->seq);
+	else
+		n = snprintf(head, sizeof(head),
+		    "id: %" PRIu64 "\nevent: %s\ndata: ", e->seq, e->name);
 	f->framelen = (size_t)n + e->jsonlen + 2;
 	m = snprintf(size, sizeof(size), "%zx\r\n", f->framelen);
 	f->off = (size_t)m;
@@ -420,7 +431,7 @@ stream_event(struct smsd *d, struct stream *s, const struct event_rec *e)
 	struct frame f;
 	int rv;
 
-	if (frame_build(e, &f) == -1)
+	if (frame_build(e, &f, s->message) == -1)
 		return -1;
 	rv = stream_frame(d, s, e, &f, NULL);
 	free(f.buf);
@@ -450,7 +461,7 @@ events_post(struct smsd *d, const char *name, int priority,
 {
 	struct stream *s, *next;
 	struct event_rec *e;
-	struct frame f;
+	struct frame f[2];	/* [0] named, [1] message */
 	struct match_memo memo;
 	json_t *o;
 	char *json, when[64];
@@ -491,12 +502,17 @@ events_post(struct smsd *d, const char *name, int priority,
 	if (d->history != NULL &&
 	    history_push(d->history, e->json, e->jsonlen) == -1)
 		history_refused(d, e);
-	if (TAILQ_FIRST(&d->streams) != NULL && frame_build(e, &f) == 0) {
-		memo.valid = 0;
-		TAILQ_FOREACH_SAFE(s, &d->streams, entry, next)
-			(void)stream_frame(d, s, e, &f, &memo);
-		free(f.buf);
+	/* each kind of frame built once, when a subscriber first needs it */
+	memset(f, 0, sizeof(f));
+	memo.valid = 0;
+	TAILQ_FOREACH_SAFE(s, &d->streams, entry, next) {
+		if (f[s->message].buf == NULL &&
+		    frame_build(e, &f[s->message], s->message) == -1)
+			continue;
+		(void)stream_frame(d, s, e, &f[s->message], &memo);
 	}
+	free(f[0].buf);
+	free(f[1].buf);
 	if (priority >= 400)
 		health_update(d);
 }
@@ -537,10 +553,50 @@ events_history_json(struct smsd *d, const struct req *r, struct evbuffer *out)
 	    n, d->next_seq);
 }
 
+/*
+ * A message stream resuming after last_id is told when that cannot be
+ * done exactly: the id is past this smsd's newest (an smsd back without
+ * its history numbers from 1 again: "smsd.reset"), or events after it
+ * are no longer kept ("smsd.gap").  These frames have no id and no seq,
+ * so no posted event can pass for one.
+ */
+static int
+stream_resume_note(struct smsd *d, struct stream *s, uint64_t last_id)
+{
+	char frame[SMSD_NAME_MAX + 256];
+	uint64_t oldest;
+	int n;
+
+	if (last_id >= d->next_seq)
+		n = snprintf(frame, sizeof(frame), "data: {\"name\":"
+		    "\"smsd.reset\",\"member\":\"%s\",\"next_seq\":%" PRIu64
+		    ",\"message\":\"event %" PRIu64 " is past this smsd's "
+		    "newest: its ids start again\"}\n\n", d->conf.member_name,
+		    d->next_seq, last_id);
+	else {
+		oldest = d->ring_len > 0 ? d->ring[d->ring_head].seq :
+		    d->next_seq;
+		if (last_id + 1 >= oldest)
+			return 0;
+		n = snprintf(frame, sizeof(frame), "data: {\"name\":"
+		    "\"smsd.gap\",\"member\":\"%s\",\"first\":%" PRIu64
+		    ",\"lost\":%" PRIu64 ",\"message\":\"%" PRIu64
+		    " events after %" PRIu64 " are no longer kept\"}\n\n",
+		    d->conf.member_name, last_id + 1, oldest - last_id - 1,
+		    oldest - last_id - 1, last_id);
+	}
+	if (n < 0 || (size_t)n >= sizeof(frame))
+		return -1;
+	return stream_write(d, s, frame, (size_t)n);
+}
+
 void
 stream_open(struct smsd *d, struct evhttp_request *req, const struct req *r,
     uint64_t last_id)
 {
+	static const char first_named[] = ": smsd event stream\n\n";
+	static const char first_message[] = ": smsd event stream\nretry: "
+	    STREAM_RETRY_MS "\n\n";
 	struct evkeyvalq *h = evhttp_request_get_output_headers(req);
 	struct stream *s;
 	struct bufferevent *bev;
@@ -555,6 +611,7 @@ stream_open(struct smsd *d, struct evhttp_request *req, const struct req *r,
 	s->evcon = evhttp_request_get_connection(req);
 	snprintf(s->pattern, sizeof(s->pattern), "%s", r->pattern);
 	s->min_priority = r->min_priority;
+	s->message = r->frames_message != 0;
 	evhttp_add_header(h, "Content-Type", "text/event-stream");
 	evhttp_add_header(h, "Cache-Control", "no-cache");
 	/* a stream ends the connection: no request can follow it */
@@ -573,11 +630,16 @@ stream_open(struct smsd *d, struct evhttp_request *req, const struct req *r,
 	TAILQ_INSERT_TAIL(&d->streams, s, entry);
 	d->nstreams++;
 	control_bind_stream(s->evcon, s);
-	if (stream_write(d, s, ": smsd event stream\n\n", 21) == -1)
+	/* an EventSource waits "retry" milliseconds before it reconnects */
+	if (stream_write(d, s, s->message ? first_message : first_named,
+	    s->message ? sizeof(first_message) - 1 : sizeof(first_named) - 1)
+	    == -1)
 		return;
 	if (last_id == 0)
 		last_id = r->since;
 	if (last_id == 0)
+		return;
+	if (s->message && stream_resume_note(d, s, last_id) == -1)
 		return;
 	for (i = 0; i < d->ring_len; i++) {
 		struct event_rec *e = &d->ring[(d->ring_head + i) % d->ring_cap];
@@ -600,14 +662,22 @@ void
 streams_close_all(struct smsd *d, const char *why)
 {
 	struct stream *s, *next;
-	char frame[256];
-	int n;
+	char frame[2][SMSD_NAME_MAX + 256];
+	int n[2];
 
-	n = snprintf(frame, sizeof(frame), "event: smsd.stopping\ndata: "
-	    "{\"member\":\"%s\",\"message\":\"%s\"}\n\n", d->conf.member_name,
-	    why);
+	/* named: the event says what it is; message: the data's name does */
+	n[0] = snprintf(frame[0], sizeof(frame[0]), "event: smsd.stopping\n"
+	    "data: {\"member\":\"%s\",\"message\":\"%s\"}\n\n",
+	    d->conf.member_name, why);
+	n[1] = snprintf(frame[1], sizeof(frame[1]), "data: {\"name\":"
+	    "\"smsd.stopping\",\"member\":\"%s\",\"message\":\"%s\"}\n\n",
+	    d->conf.member_name, why);
+	if (n[0] < 0 || (size_t)n[0] >= sizeof(frame[0]) || n[1] < 0 ||
+	    (size_t)n[1] >= sizeof(frame[1]))
+		return;
 	TAILQ_FOREACH_SAFE(s, &d->streams, entry, next) {
-		if (s->ended || stream_write(d, s, frame, (size_t)n) == -1)
+		if (s->ended || stream_write(d, s, frame[s->message],
+		    (size_t)n[s->message]) == -1)
 			continue;
 		s->ended = 1;	/* nothing may follow the last chunk */
 		evhttp_send_reply_end(s->req);

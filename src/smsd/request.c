@@ -250,6 +250,17 @@ param(struct req *r, const char *key, size_t klen, const char *val,
 			return 400;
 		}
 		r->since = u;
+	} else if (klen == 6 && memcmp(key, "frames", 6) == 0) {
+		/* the stream's frames: named after their event, or all
+		   unnamed "message" events (what an EventSource hears) */
+		if (strcmp(v, "named") == 0)
+			r->frames_message = 0;
+		else if (strcmp(v, "message") == 0)
+			r->frames_message = 1;
+		else {
+			*why = "bad frames (named or message)";
+			return 400;
+		}
 	} else if (klen == 6 && memcmp(key, "pretty", 6) == 0) {
 		r->pretty = 1;
 	} else {

@@ -160,6 +160,7 @@ struct req {
 	int		pretty;
 	int		offset;				/* offset= */
 	int		limit_set;			/* limit= given */
+	int		frames_message;			/* frames=message */
 	/* RES_STATION: the file's name, checked by station_name_ok() */
 	char		file[STATION_NAME_MAX + 1];
 	/* RES_MEMBER: the member, and the target it is asked for

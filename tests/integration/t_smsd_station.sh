@@ -336,7 +336,99 @@ suite_absent() {
 	{ cat "$W/b"; return 1; }
 }
 tap_check "the suite's daemons absent: available false, with a plain reason" suite_absent
-alive() { hm_pid_alive "${pid[h1]}" && hm_pid_alive "${pid[h2]}"; }
-tap_check "smsd on h1 and h2 still running" alive
+
+# ---- the stream for a browser's EventSource: frames=message ----
+post() { "$SMSCTL" post -s "$HM_WORK/$1/post.sock" "$2" notice "$3"; }
+# sse HOST OUT PATH [curl options...]: two seconds of HOST's stream, no \r
+sse() {
+	local h=$1 out=$2 p=$3
+	shift 3
+	# curl ends with 28 (its time is up): the stream itself never ends
+	hm_host_exec "$h" curl -sN --max-time 2 "$@" "http://127.0.0.1:596$p" >"$W/raw"
+	tr -d '\r' <"$W/raw" >"$out"
+}
+nposted() {	# nposted N PATTERN: h1's history holds N events named PATTERN
+	get "/v1/events?name=$2" && [ "$(jq '.events | length' "$W/b")" = "$1" ]
+}
+seqs() { sed -n 's/^id: //p' "$1" | paste -sd' '; }
+datas() { sed -n 's/^data: //p' "$1" | jq -r '"\(.seq) \(.name)"' | paste -sd' '; }
+frames_message() {
+	local s1 s2 s3
+	post h1 app.frames.e1 one && post h1 app.frames.e2 two && post h1 app.frames.e3 three &&
+	hm_wait_for 5 nposted 3 'app.frames.*' || return 1
+	read -r s1 s2 s3 < <(jq -r '[.events[].seq] | join(" ")' "$W/b")
+	# Last-Event-ID (s1) wins over the older since=: e2 and e3, each once
+	sse h1 "$W/s" "/v1/events/stream?frames=message&name=app.frames.*&since=$((s1 - 1))" \
+	    -H "Last-Event-ID: $s1" &&
+	{ ! grep -q '^event:' "$W/s"; } && grep -qx 'retry: 1000' "$W/s" &&
+	same "$(seqs "$W/s")" "$s2 $s3" &&
+	same "$(datas "$W/s")" "$s2 app.frames.e2 $s3 app.frames.e3" || { cat "$W/s"; return 1; }
+	# named frames (the default) as before: an event: line each, no retry:
+	sse h1 "$W/s" "/v1/events/stream?name=app.frames.*" -H "Last-Event-ID: $s1" &&
+	same "$(grep '^event:' "$W/s" | paste -sd' ')" "event: app.frames.e2 event: app.frames.e3" &&
+	{ ! grep -q '^retry:' "$W/s"; } || { cat "$W/s"; return 1; }
+	# live, not only the replay: an event posted while the stream is open
+	{ sleep 0.7; post h1 app.frames.live four; } &
+	sse h1 "$W/s" "/v1/events/stream?frames=message&name=app.frames.*"
+	wait $! || return 1
+	same "$(datas "$W/s" | cut -d' ' -f2)" app.frames.live && [ "$(seqs "$W/s")" -gt "$s3" ] &&
+	{ ! grep -q '^event:' "$W/s"; } || { cat "$W/s"; return 1; }
+	get '/v1/events/stream?frames=named' --max-time 1
+	same "$(code)" 200 && get '/v1/events/stream?frames=bogus' && same "$(code)" 400
+}
+tap_check "stream?frames=message: no event: lines, resumes after Last-Event-ID, nothing lost or twice" frames_message
+frames_reset() {	# an id past smsd's newest: ids started again
+	local next
+	sse h1 "$W/s" "/v1/events/stream?frames=message" -H "Last-Event-ID: 99999999" &&
+	get '/v1/events?limit=1' && next=$(jq .next_seq "$W/b") &&
+	{ ! grep -q '^id:' "$W/s"; } &&
+	sed -n 's/^data: //p' "$W/s" | jq -s -e --argjson n "$next" 'length == 1 and
+	    (.[0] | .name == "smsd.reset" and .seq == null and .member == "h1" and .next_seq <= $n)' >/dev/null ||
+	{ cat "$W/s"; return 1; }
+}
+tap_check "stream?frames=message after an unknown id: an smsd.reset frame, no id" frames_reset
+
+# h3 stops with a message stream open: its last frame says so, unnamed
+hm_host_spawn h3 "$W/stop.raw" curl -sN "http://127.0.0.1:596/v1/events/stream?frames=message" >/dev/null
+stopcurl=$HM_LAST_PID
+frames_stopping() {
+	hm_wait_for 5 grep -q 'smsd event stream' "$W/stop.raw" &&
+	hm_host_kill "${pid[h3]}" TERM &&
+	hm_wait_for 5 eval '! hm_pid_alive "$stopcurl"' || return 1
+	tr -d '\r' <"$W/stop.raw" >"$W/s"
+	{ ! grep -q '^event:' "$W/s"; } &&
+	sed -n 's/^data: //p' "$W/s" | jq -s -e 'length >= 1 and
+	    (.[-1] | .name == "smsd.stopping" and .seq == null and .member == "h3")' >/dev/null ||
+	{ cat "$W/s"; return 1; }
+}
+tap_check "smsd stopping: a message stream's last frame is an unnamed smsd.stopping" frames_stopping
+# h3 again, keeping only 16 events
+hm_wait_for 5 eval '! hm_pid_alive "${pid[h3]}"'
+echo "event-history 16" >>"$HM_WORK/h3/smsd.conf"
+hm_host_spawn h3 "$HM_WORK/h3/out.log" "$SMSD" -f "$HM_WORK/h3/smsd.conf" >/dev/null
+pid[h3]=$HM_LAST_PID
+hm_wait_for 10 hm_host_exec h3 curl -sf -o /dev/null http://127.0.0.1:596/v1/system
+frames_gap() {	# 20 events after the last id seen, 16 kept: the rest said lost
+	local n0 i first lost
+	hm_host_exec h3 curl -s http://127.0.0.1:596/v1/events?limit=1 >"$W/n" &&
+	n0=$(($(jq .next_seq "$W/n") - 1)) || return 1
+	for i in $(seq 20); do post h3 "app.gap.e$i" "$i" || return 1; done
+	hm_wait_for 5 eval 'hm_host_exec h3 curl -s "http://127.0.0.1:596/v1/events?name=app.gap.*&limit=1" |
+	    jq -e ".events[0].name == \"app.gap.e20\"" >/dev/null' || return 1
+	sse h3 "$W/s" "/v1/events/stream?frames=message&name=app.gap.*" -H "Last-Event-ID: $n0" &&
+	first=$(sed -n 's/^data: //p' "$W/s" | head -1) && [ -n "$first" ] &&
+	jq -e --argjson f $((n0 + 1)) '.name == "smsd.gap" and .seq == null and .first == $f and .lost >= 4' \
+	    <<<"$first" >/dev/null || { cat "$W/s"; return 1; }
+	# what follows is what is kept: from the first id after the lost ones,
+	# the newest of the 20 in order, each once, ending with e20
+	lost=$(jq .lost <<<"$first")
+	sed -n 's/^data: //p' "$W/s" | tail -n +2 | jq -s -e --argjson o $((n0 + 1 + lost)) '
+	    length >= 1 and length <= 16 and .[0].seq >= $o and
+	    (map(.name) == [range(21 - length; 21) | "app.gap.e\(.)"])' >/dev/null ||
+	{ cat "$W/s"; return 1; }
+}
+tap_check "stream?frames=message past the kept history: an smsd.gap frame with the lost count" frames_gap
+alive() { hm_pid_alive "${pid[h1]}" && hm_pid_alive "${pid[h2]}" && hm_pid_alive "${pid[h3]}"; }
+tap_check "smsd on h1, h2 and h3 still running" alive
 
 tap_done

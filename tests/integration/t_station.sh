@@ -242,6 +242,17 @@ next_page() {
 }
 check "station: package list lib*, next page: /v1/software?name=lib*&offset=50&limit=50" next_page
 check "station: member h2 through h1 (/v1/members/h2/...)" member_view h2 /v1/members/h2
+# --- a member up whose health is critical: each shown, the card's emphasis the worse
+h2_health() { [ "$(hm_host_exec h1 curl -s http://127.0.0.1:596/v1/cluster |
+    jq -r '.members[] | select(.name == "h2") | .health')" = "$1" ]; }
+critical_card() {
+	"$SMSCTL" post -s "$W/h2/post.sock" app.station.critical critical "h2 in trouble" &&
+	hm_wait_for 5 h2_health critical &&
+	get /v1/cluster "$W/cluster.json" && st cluster "$W/cluster.json" &&
+	st card h2 && note "h2's card: $(jq -c 'del(.ok)' <<<"$ST")" &&
+	same "$(jq -c '[.status.state, .status.health, .emphasis]' <<<"$ST")" '["up","critical","bad"]'
+}
+check "station: a member up but critical: state and health each shown, the card emphasised as critical" critical_card
 
 # --- events -------------------------------------------------------------------------
 post_live() {	# post_live NAME PRIORITY MESSAGE: shown within 1 s
@@ -252,6 +263,13 @@ post_live() {	# post_live NAME PRIORITY MESSAGE: shown within 1 s
 check "station: events view live" st events
 check "station: an event posted on h1 shows within 1 s" \
 	post_live app.station.first notice "first event"
+eventsource() {	# the page's stream requests are an EventSource's, frames=message
+	st stream_requests || return 1
+	note "stream requests: $(jq -c '[.requests[] | [.type, .path]]' <<<"$ST")"
+	jq -e '(.requests | length) >= 1 and all(.requests[]; .type == "EventSource" and
+	    (.path | test("^/v1/events/stream[?](.*&)?frames=message(&|$)")))' <<<"$ST" >/dev/null
+}
+check "station: the events come through an EventSource (frames=message)" eventsource
 # smsd takes printable messages only (control bytes are refused at the
 # posting socket); the control characters come with h3's host name.
 HOSTILE_MSG="<img src=x onerror=window.__hm_pwned=2> \"quoted\" 'single' <script>window.__hm_pwned=3</script> &amp; end"
@@ -313,9 +331,12 @@ check "station: h2's smsd killed: unreachable within 5 s, then back, no reload" 
 
 # --- smsd restarts: the page reconnects and resumes ---------------------------------
 reconnect() {
-	st events || return 1
+	local newest
+	st events && post_live app.station.before notice "before the restart" &&
+	st stream_requests && ST0=$ST || return 1
 	hm_host_kill "${pid[h1]}" TERM
 	st expect_text link '^smsd unreachable, retrying$' 10 || return 1
+	st all_rows && newest=$(jq .newest <<<"$ST") || return 1
 	start_smsd h1
 	# posted as soon as smsd answers, most likely before the page is back:
 	# the stream's resumption (since the last id) must bring it, once
@@ -325,7 +346,14 @@ reconnect() {
 	note "reconnected $(jq .seconds <<<"$ST") s after the restart"
 	hm_wait_for 3 eval 'st rows_named app.station.gap && [ "$(jq .count <<<"$ST")" = 1 ]' &&
 	post_live app.station.after notice "after the restart" &&
-	st all_rows && same "$(jq -c '[.count == .unique, .ordered]' <<<"$ST")" "[true,true]"
+	st all_rows && same "$(jq -c '[.count == .unique, .ordered]' <<<"$ST")" "[true,true]" || return 1
+	# the browser itself resumed: a new request of the same EventSource,
+	# after the newest row shown when the connection was lost
+	st stream_requests || return 1
+	note "resumed with: $(jq -c --argjson k "$(jq '.requests | length' <<<"$ST0")" \
+	    '[.requests[$k:][] | [.type, .last_event_id]]' <<<"$ST")"
+	jq -e --argjson k "$(jq '.requests | length' <<<"$ST0")" --argjson id "$newest" \
+	    'any(.requests[$k:][]; .type == "EventSource" and .last_event_id == $id)' <<<"$ST" >/dev/null
 }
 check "station: smsd restarted: the page reconnects by itself, nothing lost or twice" reconnect
 renumbered() {	# smsd back without its event history: ids start again at 1

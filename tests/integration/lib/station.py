@@ -56,10 +56,17 @@ def load(path):
         return json.load(f)
 
 
+# how bad a word of /v1/cluster is (an unknown word: a warning)
+RANK = {"up": 0, "member": 0, "good": 0, "warning": 1, "left": 1, "inactive": 1,
+        "critical": 2, "unreachable": 2, "down": 2}
+
+
 class Station:
     def __init__(self, url):
         self.url = url
         self.d = None
+        self.streams = {}       # requestId: the event stream requests seen
+        self.last_ids = {}      # requestId: its Last-Event-ID header
 
     def until(self, what, fn, timeout=10.0, every=0.05):
         """Poll fn() until it returns something true; its value, or Fail."""
@@ -92,7 +99,9 @@ class Station:
         o.add_argument("--user-data-dir=" + user_data_dir)
         o.add_argument("--window-size=%d,%d" % WIDE)
         o.binary_location = binary
-        o.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+        # performance: chromium's network events, to see what kind of
+        # request the page makes for the event stream and its headers
+        o.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
         conn = ChromiumRemoteConnection(remote_server_addr=self.url, vendor_prefix="goog",
                                         browser_name="chrome")
         self.d = webdriver.Remote(command_executor=conn, options=o)
@@ -122,7 +131,10 @@ class Station:
         return self.js("""
             return [...document.querySelectorAll('article.card')].map(a => ({
               member: a.dataset.member, state: a.dataset.state,
-              name: a.querySelector('h2').textContent,
+              name: a.querySelector('h2').textContent, emphasis: a.dataset.emphasis,
+              status: Object.fromEntries([...a.querySelectorAll('.card-status .pair')].map(
+                p => [p.dataset.kind, [p.querySelector('.lbl').textContent,
+                      p.querySelector('.badge').textContent, !!p.querySelector('.badge svg')]])),
               facts: Object.fromEntries([...a.querySelectorAll('dt')].map(
                 dt => [dt.textContent, dt.nextElementSibling.textContent]))}))""")
 
@@ -147,18 +159,35 @@ class Station:
                     exp = {"host": clean(s["hostname"]),
                            "system": clean(s["os"]["pretty_name"]),
                            "kernel": clean(s["kernel"]["release"]),
-                           "CPUs": str(s["cpus"]), "health": clean(m["health"])}
+                           "CPUs": str(s["cpus"])}
                 else:
                     exp = {"error": clean(m.get("error") or "no answer")}
                 for k, v in exp.items():
                     if f.get(k) != v:
                         raise Fail("%r %s: shown %r, JSON %r" % (m["name"], k, f.get(k), v))
+                # state, membership and health each a word with its icon
+                # and its label; the card's emphasis is the worst of them
+                st = {"state": m["state"], "health": m.get("health") or "unknown"}
+                if "membership" in m:
+                    st["membership"] = m["membership"]
+                want_st = {k: [k, clean(v), True] for k, v in st.items()}
+                if g["status"] != want_st:
+                    raise Fail("%r status: shown %r, JSON %r" % (m["name"], g["status"], want_st))
+                worst = max(RANK.get(v, 1) for v in st.values())
+                if g["emphasis"] != ("good", "warn", "bad")[worst]:
+                    raise Fail("%r: emphasis %r for %r" % (m["name"], g["emphasis"], st))
             summary = self.js("return document.querySelector('.summary').textContent")
             if not summary.startswith("%d of %d members up" % (c["members_up"], c["members_total"])):
                 raise Fail("summary %r" % summary)
             return True
         self.until("cluster cards show /v1/cluster", same, 6)
         return {}
+
+    def op_card(self, member):
+        """One member's card as shown: its status words and emphasis."""
+        self.js("location.hash = '#cluster'")
+        c = self.until("card of %s" % member, lambda: [x for x in self.cards() if x["member"] == member], 5)[0]
+        return {"status": {k: v[1] for k, v in c["status"].items()}, "emphasis": c["emphasis"]}
 
     def op_wait_state(self, member, state, timeout):
         t0 = time.monotonic()
@@ -259,6 +288,34 @@ class Station:
                 "%d packages; %d–%d shown" % (swj["total"], swj["offset"] + 1, swj["offset"] + len(exp))), 5)
         return {}
 
+    def op_stream_requests(self):
+        """The page's requests for /v1/events/stream, as chromium's network
+        log saw them: the request's type (an EventSource's is "EventSource")
+        and the Last-Event-ID header it carried (in the request or in the
+        headers the network stack sent, which may be logged first)."""
+        for entry in self.d.get_log("performance"):
+            m = json.loads(entry["message"])["message"]
+            p = m.get("params", {})
+            if m.get("method") == "Network.requestWillBeSent":
+                url = p.get("request", {}).get("url", "")
+                if "/v1/events/stream" not in url:
+                    continue
+                r = self.streams.setdefault(p["requestId"], {})
+                r.update(n=len(self.streams), type=p.get("type"),
+                         path=re.sub(r"^[a-z]+://[^/]+", "", url))
+                hdr = p["request"].get("headers", {})
+            elif m.get("method") == "Network.requestWillBeSentExtraInfo":
+                hdr = p.get("headers", {})
+            else:
+                continue
+            for k, v in hdr.items():
+                if k.lower() == "last-event-id":
+                    self.last_ids[p["requestId"]] = int(v)
+        out = []
+        for rid, r in sorted(self.streams.items(), key=lambda x: x[1]["n"]):
+            out.append(dict(r, last_event_id=self.last_ids.get(rid)))
+        return {"requests": out}
+
     def rows(self):
         return self.js("""return [...document.querySelectorAll('#ev-rows tr')].map(tr => ({
             seq: Number(tr.dataset.seq), name: tr.cells[3].textContent, msg: tr.cells[5].textContent}))""")
@@ -286,7 +343,8 @@ class Station:
     def op_all_rows(self):
         r = self.rows()
         seqs = [x["seq"] for x in r]
-        return {"count": len(r), "unique": len(set(seqs)), "ordered": seqs == sorted(seqs, reverse=True)}
+        return {"count": len(r), "unique": len(set(seqs)), "ordered": seqs == sorted(seqs, reverse=True),
+                "newest": max(seqs) if seqs else 0}
 
     def op_click(self, element_id):
         self.d.find_element(By.ID, element_id).click()

@@ -43,6 +43,14 @@ START_TEST(req_params)
 	ck_assert_int_eq(r.min_priority, 400);
 	ck_assert_int_eq(r.limit, 5);
 	ck_assert_uint_eq(r.since, 42);
+	ck_assert_int_eq(r.frames_message, 0);
+	u = "/v1/events/stream?frames=message&since=7";
+	ck_assert_int_eq(req_parse(u, strlen(u), &r, &why), 0);
+	ck_assert_int_eq(r.res, RES_EVENTS_STREAM);
+	ck_assert_int_eq(r.frames_message, 1);
+	u = "/v1/events/stream?frames=message&frames=named";
+	ck_assert_int_eq(req_parse(u, strlen(u), &r, &why), 0);
+	ck_assert_int_eq(r.frames_message, 0);
 	u = "/v1/events?name=sys%2Eunix";
 	ck_assert_int_eq(req_parse(u, strlen(u), &r, &why), 0);
 	ck_assert_str_eq(r.pattern, "sys.unix");
@@ -63,6 +71,9 @@ START_TEST(req_refused)
 		"/v1/events?limit=99999999",
 		"/v1/events?since=99999999999999999999",
 		"/v1/events?bogus=1",
+		"/v1/events/stream?frames=",
+		"/v1/events/stream?frames=Message",
+		"/v1/events/stream?frames=messages",
 		"/v1/system#x",
 		"/v1/sys tem",
 		"/v1/system\x01",
