@@ -46,3 +46,8 @@ $(B)/tests/tools/smcall: $(B)/tests/tools/smcall.o $(B)/rpc/sm_inter_clnt.o $(B)
 	$(CC) $(HM_LDFLAGS) -o $@ $^ $(TIRPC_LIBS)
 $(B)/tests/tools/nlmstub: $(B)/tests/tools/nlmstub.o $(B)/rpc/sm_inter_xdr.o
 	$(CC) $(HM_LDFLAGS) -o $@ $^ $(TIRPC_LIBS)
+
+# nfs-utils' sm-notify command is rpc.statd run under that name (smnotify.c):
+# a link beside it, never on PATH next to nfs-common's (the package diverts
+# /usr/sbin/sm-notify to it).
+INSTALL_LINKS += $(STATDDIR)/rpc.statd:$(STATDDIR)/sm-notify

@@ -23,6 +23,7 @@
 #include "pidfile.h"
 #include "priv.h"
 #include "progopt.h"
+#include "smnotify.h"
 #include "statd.h"
 #include "timeutil.h"
 
@@ -66,7 +67,10 @@ static const char usage_text[] =
     "                 [-P nfs-utils-dir] [-p port] [-T port] [-U port] "
     "[-u user]\n"
     "                 [--fresh-state] [--pid-file file]\n"
-    "       rpc.statd -l [-j] [-f statusfile]\n";
+    "       rpc.statd -l [-j] [-f statusfile]\n"
+    "       rpc.statd -N [-d] [-n myname] [-o port] [-P nfs-utils-dir]\n"
+    "       sm-notify [-dfn] [-m minutes] [-P nfs-utils-dir] [-p port] "
+    "[-v name|address]\n";
 
 static __attribute__((noreturn)) void
 usage(void)
@@ -260,8 +264,13 @@ main(int argc, char *argv[])
 	pid_t other;
 	struct stat sb;
 	int ch, list = 0, json = 0, sigfd, is_root = geteuid() == 0;
-	int nlm_tcp = 0, nlm_udp = 0;
+	int nlm_tcp = 0, nlm_udp = 0, notify_mode = 0, nfs_dir_given = 0;
+	const char *base;
 
+	/* Installed as sm-notify too (a link): nfs-utils' command. */
+	base = strrchr(argv[0], '/');
+	if (strcmp(base != NULL ? base + 1 : argv[0], "sm-notify") == 0)
+		return smnotify_main(argc, argv);
 	log_procname("rpc.statd");
 	log_init(1, LOG_DAEMON);
 	conf.statusfile = STATD_DEFAULT_STATUSFILE;
@@ -298,9 +307,9 @@ main(int argc, char *argv[])
 			/* nfs-utils: do not run sm-notify; see rpc.statd.8. */
 			break;
 		case 'N':
-			fatalx("-N (notify only, then exit) is not needed: "
-			    "rpc.statd sends the notifications owed after a "
-			    "reboot itself when it starts; drop -N");
+			/* nfs-utils: run sm-notify, then exit. */
+			notify_mode = 1;
+			break;
 		case 'o':
 			conf.outgoing_port = (int)number(optarg, 1, 65535,
 			    "-o");
@@ -355,6 +364,7 @@ main(int argc, char *argv[])
 				    "state folder (/var/lib/nfs), as in nfs-utils; "
 				    "the pid file is --pid-file", esc(optarg));
 			nfs_dir = *optarg ? optarg : NULL;
+			nfs_dir_given = 1;
 			break;
 		case 'p':
 			conf.port = (int)number(optarg, 1, 65535, "-p");
@@ -375,6 +385,18 @@ main(int argc, char *argv[])
 		nlm_udp = nlm_tcp;	/* as nfs-utils' -T */
 	log_setverbose(conf.debug);
 
+	if (notify_mode) {
+		struct smn_conf sc;
+
+		/* As nfs-utils' statd runs sm-notify: -n, -o, -P passed on. */
+		smn_defaults(&sc);
+		sc.dir = nfs_dir_given ? nfs_dir : NULL;
+		sc.srcname = conf.myname;
+		sc.port = conf.outgoing_port;
+		sc.debug = conf.debug;
+		log_procname("sm-notify");
+		return smn_run(&sc);
+	}
 	if (list) {
 		mon_init();
 		switch (store_list(conf.statusfile, stdout, json)) {

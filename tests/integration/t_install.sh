@@ -28,7 +28,7 @@ else
 fi
 
 missing=""
-for f in lib/hostmon/sbin/rpc.statd sbin/ssd sbin/samd sbin/samsigd sbin/samkeep \
+for f in lib/hostmon/sbin/rpc.statd lib/hostmon/sbin/sm-notify sbin/ssd sbin/samd sbin/samsigd sbin/samkeep \
     sbin/samdctl sbin/smsd lib/hostmon/bin/ss bin/hmss bin/samlog bin/samrep bin/smsctl \
     include/csstat.h "lib/$ma/libcsstat.a" "lib/$ma/libcsstat.so.1" "lib/$ma/pkgconfig/csstat.pc" \
     share/man/man8/hostmon-rpc.statd.8 share/man/man8/ssd.8 share/man/man1/hmss.1 \
@@ -45,12 +45,16 @@ done
 # iproute2's ss and nfs-common's rpc.statd keep their names, on PATH and in
 # the manual: nothing of ours under them.
 clash=""
-for f in bin/ss sbin/rpc.statd share/man/man1/ss.1 share/man/man8/rpc.statd.8; do
+for f in bin/ss sbin/rpc.statd sbin/sm-notify share/man/man1/ss.1 share/man/man8/rpc.statd.8 \
+    share/man/man8/sm-notify.8; do
 	[ -e "$dest/usr/local/$f" ] && clash="$clash $f"
 done
+# sm-notify is rpc.statd under nfs-utils' name, beside it (rpc.statd.8).
+[ "$(readlink "$dest/usr/local/lib/hostmon/sbin/sm-notify")" = rpc.statd ] ||
+	clash="$clash lib/hostmon/sbin/sm-notify"
 [ "$(readlink "$dest/usr/local/bin/hmss")" = ../lib/hostmon/bin/ss ] || clash="$clash bin/hmss"
 grep -q '^\.Dt HMSS 1' "$dest/usr/local/share/man/man1/hmss.1" || clash="$clash hmss.1's header"
-[ -z "$clash" ] && tap_ok "no ss or rpc.statd on PATH or in the manual; hmss links to lib/hostmon/bin/ss" ||
+[ -z "$clash" ] && tap_ok "no ss, rpc.statd or sm-notify on PATH or in the manual; hmss links to lib/hostmon/bin/ss, sm-notify to rpc.statd" ||
 	tap_fail "names of other packages" "$clash"
 
 bad=""

@@ -9,7 +9,8 @@
 #      else, and nfs-common's rpc.statd is diverted aside;
 #   3. in a network namespace of its own (nothing reaches the machine's
 #      ports), each daemon is started through its init script and must
-#      answer: rpc.statd in rpcinfo -p, this host in hmss's output, samdctl
+#      answer (nfs-common's sm-notify is diverted too, ours does nothing
+#      without -P): rpc.statd in rpcinfo -p, this host in hmss's output, samdctl
 #      status, smsd's /v1/server with curl on port 596; then stopped;
 #   4. the packages are removed (conffiles stay, as dpkg keeps them, and
 #      nfs-common's rpc.statd is back, byte for byte), then purged (dpkg
@@ -81,7 +82,8 @@ getent group | cut -d: -f1 | sort >/root/groups.before
 dpkg-divert --list | sort >/root/diversions.before
 dpkg-query -W -f '${Package}\n' | sort >/root/packages.before
 statd_sum=$(md5sum </sbin/rpc.statd)
-export statd_sum	# for the checks' eval
+smn_sum=$(md5sum </sbin/sm-notify)
+export statd_sum smn_sum	# for the checks' eval
 
 # shellcheck disable=SC2086
 if apt-get install -y -q --no-install-recommends $debs >>"$log" 2>&1; then
@@ -98,6 +100,12 @@ tap_check "nfs-common's rpc.statd is diverted aside, ours in its place" \
 	eval 'dpkg-divert --list | grep hostmon-statd;
 	    [ "$(md5sum </sbin/rpc.statd.nfs-common)" = "$statd_sum" ] &&
 	    /usr/sbin/rpc.statd --version | grep -q hostmon'
+# rpc-statd-notify.service's command, now ours: without -P nothing to do.
+tap_check "nfs-common's sm-notify is diverted aside, ours (rpc.statd's link) in its place" \
+	eval 'dpkg-divert --list | grep "sm-notify.*hostmon-statd" &&
+	    [ "$(md5sum </sbin/sm-notify.nfs-common)" = "$smn_sum" ] &&
+	    [ "$(readlink -f /usr/sbin/sm-notify)" = "$(readlink -f /usr/sbin/rpc.statd)" ] &&
+	    /usr/sbin/sm-notify -d 2>&1 | grep -q "no -P folder: nothing to do"'
 users_made() {
 	local u new
 	new=$(getent passwd | cut -d: -f1 | sort | comm -13 /root/users.before - | tr '\n' ' ')
@@ -166,6 +174,9 @@ tap_check "after remove, the conffiles stay (dpkg keeps them until purge)" \
 tap_check "after remove, nfs-common's rpc.statd is back, as it was, with no diversion" \
 	eval '[ "$(md5sum </sbin/rpc.statd)" = "$statd_sum" ] && [ ! -e /sbin/rpc.statd.nfs-common ] &&
 	    ! dpkg-divert --list | grep hostmon'
+tap_check "after remove, nfs-common's sm-notify is back, as it was" \
+	eval '[ ! -L /sbin/sm-notify ] && [ "$(md5sum </sbin/sm-notify)" = "$smn_sum" ] &&
+	    [ ! -e /sbin/sm-notify.nfs-common ] && [ ! -e /usr/sbin/sm-notify.nfs-common ]'
 # apt-get purge leaves a removed package (dpkg's "rc") alone: dpkg purges.
 # shellcheck disable=SC2086
 dpkg --purge $pkgs >>"$log" 2>&1
