@@ -33,7 +33,7 @@ skip_all() {	# skip_all REASON: the browser cannot run; say so loudly
 	echo "# SKIP: $1" >&2
 	for d in "first data under 300 ms" "cluster view" \
 	    "member views" "events live" "hostile strings" "unreachable and back" \
-	    "reconnect" "metrics" "suite" "screenshots" "console"; do
+	    "reconnect" "metrics" "suite" "screenshots" "idle CPU" "console"; do
 		tap_skip "station: $d" "chromium cannot run here: $1"
 	done
 	tap_done
@@ -404,6 +404,30 @@ check "station: screenshots at 1280 px, nothing wider than the window" \
 check "station: screenshots at 360 px, nothing wider than the window" \
 	st shots "$SHOTS" 360 "$VIEWS"
 tap_diag "screenshots in $SHOTS"
+
+# --- what an open station costs smsd ------------------------------------------------
+# The station open on its first view (the cluster, asked for every 2 s),
+# the cluster otherwise idle: smsd's own CPU time over 15 s, from the
+# kernel's count for its process (user + system, in clock ticks).
+cputicks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+idle_cpu() {
+	local t0 t1 secs=15 hz
+	hz=$(getconf CLK_TCK)
+	st wait_state h1 up 5 && t0=$(cputicks "${pid[h1]}") || return 1
+	sleep "$secs"	# the window measured, not a wait for something
+	t1=$(cputicks "${pid[h1]}") || return 1
+	note "smsd (h1) with the station open on the cluster view: $((t1 - t0)) ticks of $hz/s in $secs s:" \
+	    "$(awk -v t=$((t1 - t0)) -v hz="$hz" -v s="$secs" 'BEGIN { printf "%.2f %% of a core", 100 * t / hz / s }')"
+	awk -v t=$((t1 - t0)) -v hz="$hz" -v s="$secs" 'BEGIN { exit !(100 * t / hz / s < 1) }'
+}
+if [ -n "${SANITIZE:-}" ] && [ "$SANITIZE" != 0 ]; then
+	: >"$NOTES"
+	idle_cpu >"$W/cpu.out" 2>&1
+	tap_skip "station: one open station costs smsd under 1 % of a core" \
+	    "a sanitized smsd: $(tail -n 1 "$NOTES" 2>/dev/null)"
+else
+	check "station: one open station costs smsd under 1 % of a core" idle_cpu
+fi
 check "station: no browser console errors at the end" console_errors
 check "station: still no injected script ran" st hostile h3 "$HOSTILE_HOST"
 st quit >/dev/null
