@@ -15,6 +15,9 @@
 #     sm.bak/ empty;
 #   - a second run without -f does nothing (already ran since boot); -f -n
 #     notifies with the same state; -f again with a higher one;
+#   - without -d it goes to the background after the first try and reaches a
+#     host that comes back; with -d, -m running out exits 3, the host left in
+#     sm.bak;
 #   - bad options are refused and change nothing; an empty folder and a run
 #     without -P exit 0 at once.
 lib=$(cd "$(dirname "$0")/lib" && pwd) || exit 1
@@ -85,9 +88,9 @@ s0=$(ha_state)
 mkdir -p "$SAVED" && cp -p "$HA"/sm/* "$SAVED/"
 
 # --- a dies, b takes VIP over ------------------------------------------------
-tap_check "a dies: its statd stops, VIP leaves it, it is cut off" eval \
-	'hm_host_kill "${DEB_PID[a]}" TERM && hm_host_exec a ip addr del "$VIP/24" dev eth0 &&
-	 hm_isolate a'
+tap_check "a dies: its statd stops" hm_host_kill "${DEB_PID[a]}" TERM
+tap_check "VIP leaves a, a is cut off" eval \
+	'hm_host_exec a ip addr del "$VIP/24" dev eth0 && hm_isolate a'
 tap_check "b takes VIP over" hm_host_exec b ip addr add "$VIP/24" dev eth0
 # The clients answer nothing sent from b's own address.
 for h in c1 c2 c3; do
@@ -151,6 +154,7 @@ tap_check "without -f a second run does nothing (exit 0, says so)" \
 after=$(cd "$HA" && find . -type f -exec md5sum {} + | LC_ALL=C sort)
 tap_check "the folder is untouched by it" same_text "$after" "$before"
 
+# shellcheck disable=SC2034 # read in an eval string
 n_c1=$(deb_log c1 | grep -c "Received SM_NOTIFY from $VIP, state: $s1\$")
 smn b -d -f -n -m 1 -v "$VIP" -P "$HA"
 tap_check "-f -n runs again (exit 0) with state $s1" smn_is 0 "notifying 3 hosts of state $s1 as $VIP"
@@ -171,6 +175,30 @@ for h in c1 c2 c3; do
 	tap_check "$h's lock manager hears state $s2" \
 		nlm_wait "$h" 10 "mon_name $VIP state $s2 priv $PRIV_C\$"
 done
+
+# --- without -d: the rest in the background; -m runs out -------------------
+cp -p "$SAVED/c3" "$HA/sm/"
+hm_isolate c3
+t0=${EPOCHREALTIME//[!0-9]/}
+smn b -f -m 1 -v "$VIP" -P "$HA"
+t1=${EPOCHREALTIME//[!0-9]/}
+s3=$(ha_state)
+tap_check "without -d, c3 unreachable: exit 0 after the first try, the rest in the background" \
+	smn_is 0 "1 hosts not answering yet; retrying in the background"
+tap_check "at once ($(( (t1 - t0) / 1000 )) ms)" eval '[ $(( (t1 - t0) / 1000 )) -lt 5000 ]'
+hm_rejoin c3
+tap_check "c3, back, hears state $s3 from the background run" \
+	nlm_wait c3 70 "mon_name $VIP state $s3 priv $PRIV_C\$"
+tap_check "which then removes sm.bak/c3" hm_wait_for 10 test ! -e "$HA/sm.bak/c3"
+
+cp -p "$SAVED/c3" "$HA/sm/"
+hm_isolate c3
+smn b -d -f -m 1 -v "$VIP" -P "$HA"
+tap_check "-d -m 1 with c3 cut off: exit 3 after a minute, says so" \
+	smn_is 3 "gave up notifying c3 after [0-9]* attempts in 1 minutes; it stays in sm.bak"
+tap_check "c3 stays owed in sm.bak" test -f "$HA/sm.bak/c3"
+hm_rejoin c3
+rm -f "$HA/sm.bak/c3"
 
 # --- bad input; nothing to do -----------------------------------------------
 cp -p "$SAVED"/* "$HA/sm/"
