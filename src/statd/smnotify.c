@@ -197,11 +197,10 @@ static struct smn_host *
 host_for(struct smn_run *r, const char *file)
 {
 	struct smn_host *h;
-	size_t i;
 
-	for (i = r->nhosts; i > 0; i--)
-		if (strcmp(r->hosts[i - 1].file, file) == 0)
-			return &r->hosts[i - 1];
+	/* nsm_read_dir gives a file's lines together, each file once. */
+	if (r->nhosts > 0 && strcmp(r->hosts[r->nhosts - 1].file, file) == 0)
+		return &r->hosts[r->nhosts - 1];
 	if (r->nhosts == SMN_MAX_HOSTS)
 		return NULL;
 	if (r->nhosts == r->cap) {
@@ -285,9 +284,20 @@ retire_monitored(struct smn_run *r, const char *dir)
 	return moved;
 }
 
+/*
+ * What is made in the folder belongs to the folder's owner (nfs-utils'
+ * statd runs as that user and must go on writing there).
+ */
+static void
+give(const char *path, const struct stat *dirsb)
+{
+	if (geteuid() == 0 && chown(path, dirsb->st_uid, dirsb->st_gid) == -1)
+		log_warn("chown %s", path);
+}
+
 /* The state file, as nfs-utils writes it: 4 bytes in host order. */
 static int
-write_state(const char *dir, int state)
+write_state(const char *dir, int state, const struct stat *dirsb)
 {
 	char path[PATH_MAX];
 
@@ -296,6 +306,7 @@ write_state(const char *dir, int state)
 		log_warn("%s", path);
 		return -1;
 	}
+	give(path, dirsb);
 	return 0;
 }
 
@@ -327,15 +338,19 @@ mark_run(const struct smn_conf *c)
 }
 
 static int
-open_sub(const char *dir, const char *sub, int create)
+open_sub(const char *dir, const char *sub, const struct stat *dirsb)
 {
 	char path[PATH_MAX];
-	int fd;
+	int fd, create = dirsb != NULL;
 
 	(void)snprintf(path, sizeof(path), "%s/%s", dir, sub);
-	if (create && mkdir(path, 0700) == -1 && errno != EEXIST) {
-		log_warn("%s", path);
-		return -1;
+	if (create) {
+		if (mkdir(path, 0700) == 0)
+			give(path, dirsb);
+		else if (errno != EEXIST) {
+			log_warn("%s", path);
+			return -1;
+		}
 	}
 	fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd == -1 && !(errno == ENOENT && !create))
@@ -640,9 +655,9 @@ smn_run(const struct smn_conf *c)
 	case -1:
 		return 1;
 	}
-	if ((r.sm_dfd = open_sub(c->dir, "sm", 0)) == -1 && errno != ENOENT)
+	if ((r.sm_dfd = open_sub(c->dir, "sm", NULL)) == -1 && errno != ENOENT)
 		goto out;
-	if ((r.bak_dfd = open_sub(c->dir, "sm.bak", 1)) == -1)
+	if ((r.bak_dfd = open_sub(c->dir, "sm.bak", &sb)) == -1)
 		goto out;
 	if (r.sm_dfd != -1 && retire_monitored(&r, c->dir) == -1)
 		goto out;
@@ -672,7 +687,7 @@ smn_run(const struct smn_conf *c)
 		r.state = old;
 	} else {
 		r.state = rs == 1 ? 1 : import_next_state(old);
-		if (write_state(c->dir, r.state) == -1)
+		if (write_state(c->dir, r.state, &sb) == -1)
 			goto out;
 		/* Only this host's own state is the kernel's lockd's. */
 		if (c->srcname == NULL && geteuid() == 0)

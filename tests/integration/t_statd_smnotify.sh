@@ -125,6 +125,8 @@ tap_check "sm-notify advanced the state past $s0" \
 	hm_wait_for 10 eval '[ "$(ha_state)" -gt "$s0" ]'
 s1=$(ha_state)
 tap_check "state $s1 is odd" eval '[ $(( s1 % 2 )) = 1 ]'
+tap_check "the new state file is the folder owner's (statd), for nfs-utils' statd" \
+	same_text "$(stat -c %U "$HA/state")" statd
 for h in c1 c2; do
 	tap_check "$h's lock manager hears: mon_name $VIP state $s1" \
 		nlm_wait "$h" 20 "mon_name $VIP state $s1 priv $PRIV_C\$"
