@@ -1290,6 +1290,12 @@ reclog_size(const struct reclog *rl)
 	return rl->size;
 }
 
+int
+reclog_fileno(const struct reclog *rl)
+{
+	return rl->fd;
+}
+
 const char *
 reclog_path(const struct reclog *rl)
 {

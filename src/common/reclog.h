@@ -138,6 +138,8 @@ int	reclog_replay_file(const char *path, enum reclog_framing framing,
     struct reclog_stats *stats);
 
 off_t	reclog_size(const struct reclog *rl);	/* committed bytes */
+/* The open file, for fchown/fchmod; it changes when compaction replaces it. */
+int	reclog_fileno(const struct reclog *rl);
 const char *reclog_path(const struct reclog *rl);
 const struct reclog_stats *reclog_stats(const struct reclog *rl);
 /* Records appended but not committed are dropped. */

@@ -39,7 +39,7 @@
 #define SMSD_USER		"_hmsmsd"	/* its own: statd's files are not its */
 #define SMSD_POST_GROUP		"_hostmon"	/* the suite's daemons' group */
 /* Who may post names under the suite's prefixes, by default. */
-#define SMSD_POST_TRUSTED	{ "root", "statd" }
+#define SMSD_POST_TRUSTED	{ "root", "_hmstatd" }	/* rpc.statd's -u */
 #define SMSD_DPKG_DIR		"/var/lib/dpkg"
 /* The suite's files smsd reads (only reads): samd's event log, statd's. */
 #define SMSD_AVAIL_LOG		"/var/avail/sam/eventlog"

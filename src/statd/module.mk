@@ -29,10 +29,10 @@ SBIN_PROGS += $(STATD)
 MANPAGES   += man/rpc.statd.8
 SH_SCRIPTS += etc/init.d/statd src/statd/demo.sh
 
-# The default -u user (and the hostmon-statd package's own), made by
+# The default -u user, hostmon-statd's own (not nfs-common's statd), made by
 # scripts/hm-install.sh when installing into this system as root (with
 # DESTDIR, a package's own scripts make them).
-HM_USERS += statd _hmstatd
+HM_USERS += _hmstatd
 
 STATD_UNIT := $(patsubst %.c,$(B)/%,$(wildcard tests/unit/statd/check_*.c))
 UNIT_TESTS += $(STATD_UNIT)

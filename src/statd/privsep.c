@@ -5,7 +5,8 @@
  * file means creating a file in its folder (/var/db by default), which the
  * unprivileged user may not write.  So a root parent stays behind that can
  * do exactly one thing: replace the status file with bytes the child sends,
- * durably, give it to the child's user, and pass back a descriptor to it.
+ * durably, give it to the child's user and the status file's group (mode
+ * 0640, before the rename), and pass back a descriptor to it.
  * It also unregisters the program from rpcbind and removes the pid file
  * when the child is gone (the pid file's folder is root's).  It holds no
  * other descriptor and parses nothing but a length.
@@ -89,7 +90,7 @@ replace_for_child(const char *path, const void *buf, size_t len, uid_t uid,
 	struct statefile_writer *w;
 	int fd, saved;
 
-	if ((w = statefile_begin(path, 0600)) == NULL)
+	if ((w = statefile_begin(path, STATD_STATUS_MODE)) == NULL)
 		return -1;
 	if (statefile_write(w, buf, len) == -1 ||
 	    (fd = fcntl(statefile_fileno(w), F_DUPFD_CLOEXEC, 0)) == -1) {

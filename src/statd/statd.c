@@ -33,7 +33,7 @@
 
 #define STATD_DEFAULT_NFS_DIR	"/var/lib/nfs"
 
-enum { OPT_FRESH_STATE = 256, OPT_PIDFILE };
+enum { OPT_FRESH_STATE = 256, OPT_PIDFILE, OPT_STATUS_GROUP };
 /*
  * nfs-utils 2.6's long options with their meaning there, and ours where
  * it has none.  -h stays the bind address (FreeBSD's): nfs-utils' -h only
@@ -42,6 +42,7 @@ enum { OPT_FRESH_STATE = 256, OPT_PIDFILE };
 static const struct option longopts[] = {
 	{ "fresh-state", no_argument, NULL, OPT_FRESH_STATE },
 	{ "pid-file", required_argument, NULL, OPT_PIDFILE },
+	{ "status-group", required_argument, NULL, OPT_STATUS_GROUP },
 	{ "foreground", no_argument, NULL, 'F' },
 	{ "no-syslog", no_argument, NULL, 'd' },
 	{ "outgoing-port", required_argument, NULL, 'o' },
@@ -66,7 +67,8 @@ static const char usage_text[] =
     "[-n myname] [-o port]\n"
     "                 [-P nfs-utils-dir] [-p port] [-T port] [-U port] "
     "[-u user]\n"
-    "                 [--fresh-state] [--pid-file file]\n"
+    "                 [--fresh-state] [--pid-file file] "
+    "[--status-group group]\n"
     "       rpc.statd -l [-j] [-f statusfile]\n"
     "       rpc.statd -N [-d] [-n myname] [-o port] [-P nfs-utils-dir]\n"
     "       sm-notify [-dfn] [-m minutes] [-P nfs-utils-dir] [-p port] "
@@ -260,7 +262,7 @@ main(int argc, char *argv[])
 	const char *nfs_dir = STATD_DEFAULT_NFS_DIR;
 	char progs[64] = "";
 	uid_t uid = 0;
-	gid_t gid = 0;
+	gid_t gid = 0, file_gid = 0;
 	pid_t other;
 	struct stat sb;
 	int ch, list = 0, json = 0, sigfd, is_root = geteuid() == 0;
@@ -289,6 +291,9 @@ main(int argc, char *argv[])
 			break;
 		case OPT_PIDFILE:
 			pidfile = *optarg ? optarg : NULL;
+			break;
+		case OPT_STATUS_GROUP:
+			conf.status_group = optarg;
 			break;
 		case PROGOPT_HELP:
 			progopt_help(usage_text);
@@ -426,8 +431,20 @@ main(int argc, char *argv[])
 			fatal("uname");
 		conf.myname = u.nodename;
 	}
-	if (is_root && priv_lookup(conf.user, &uid, &gid) == -1)
-		fatalx("-u %s: no such user", esc(conf.user));
+	if (is_root && priv_lookup(conf.user, &uid, &gid) == -1) {
+		if (errno == ENOENT)
+			fatalx("user %s does not exist: create it, or name "
+			    "another with -u", esc(conf.user));
+		fatal("-u %s", esc(conf.user));
+	}
+	if (is_root && store_group(conf.status_group, gid, &file_gid) == -1) {
+		if (errno == ENOENT)
+			fatalx("group %s does not exist: create it, or name "
+			    "another with --status-group",
+			    esc(conf.status_group));
+		fatal("status file group %s", esc(conf.status_group != NULL ?
+		    conf.status_group : STATD_DEFAULT_STATUS_GROUP));
+	}
 
 	if (pidfile != NULL &&
 	    (pfh = pidfile_open(pidfile, 0644, &other)) == NULL) {
@@ -441,7 +458,7 @@ main(int argc, char *argv[])
 		log_init(0, LOG_DAEMON);
 	}
 	/* ORDER: the root parent first, holding nothing but its socket. */
-	if (is_root && privsep_start(conf.statusfile, uid, gid, pfh) == -1)
+	if (is_root && privsep_start(conf.statusfile, uid, file_gid, pfh) == -1)
 		fatal("privilege separation");
 
 	sigfd = make_signalfd();
@@ -477,7 +494,7 @@ main(int argc, char *argv[])
 	 */
 	svc_start();
 	if (is_root) {
-		if (chown(conf.statusfile, uid, gid) == -1)
+		if (store_give(uid, file_gid) == -1)
 			fatal("chown %s", conf.statusfile);
 		if (priv_drop(conf.user) == -1)
 			fatal("cannot drop privileges to %s", esc(conf.user));

@@ -28,7 +28,13 @@
 #include "sm_inter.h"
 
 #define STATD_DEFAULT_STATUSFILE	"/var/db/statd.status"
-#define STATD_DEFAULT_USER		"statd"
+#define STATD_DEFAULT_USER		"_hmstatd"
+/*
+ * The status file is the user's and readable by this group (smsd's user
+ * is a member), never by others: it names the hosts monitored.
+ */
+#define STATD_DEFAULT_STATUS_GROUP	"_hostmon"
+#define STATD_STATUS_MODE		0640
 #define STATD_DEFAULT_MAX_ENTRIES	1000000
 /*
  * -M: the live records' bytes.  The file holds at most about twice that
@@ -46,6 +52,7 @@ struct statd_conf {
 	const char	*bindaddr;	/* -h, NULL for any */
 	const char	*myname;	/* -n, or the node name */
 	const char	*user;		/* -u */
+	const char	*status_group;	/* --status-group, NULL default */
 	const char	*bootid_path;	/* -B, for tests */
 	const char	*pidfile;	/* -P */
 	int		 port;		/* -p, 0 for any */
@@ -247,6 +254,12 @@ int	 store_compact(void);
 /* sm_crash's compaction: no entries, every host queued for notification. */
 int	 store_compact_crash(int64_t since_ms);
 void	 store_use_privsep(void);	/* compact through the root parent */
+int	 store_give(uid_t uid, gid_t gid);	/* owner, group, mode */
+/*
+ * The status file's group: name's, or (name NULL) _hostmon's if that group
+ * exists, else user_gid.  0, or -1 with errno (ENOENT: no such group).
+ */
+int	 store_group(const char *name, gid_t user_gid, gid_t *gid);
 int	 store_maybe_compact(void);
 void	 store_close(void);
 /* rpc.statd -l: print a status file; 0, 1 if damaged, -1 unreadable. */

@@ -33,10 +33,12 @@
 #include <sys/stat.h>
 #include <dirent.h>
 #include <errno.h>
+#include <grp.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "log.h"
 #include "reclog.h"
@@ -573,7 +575,8 @@ store_open(const char *path, struct store_replay *rp)
 	rp->is_new = seen.is_new;
 	rp->unknown = seen.unknown;
 	dead_bytes = 0;
-	rl = reclog_open(path, RECLOG_BINARY, REC_MAX, 0600, decode, &ops, &st);
+	rl = reclog_open(path, RECLOG_BINARY, REC_MAX, STATD_STATUS_MODE,
+	    decode, &ops, &st);
 	if (rl == NULL)
 		return -1;
 	rp->damaged = st.bad_header || st.bytes_skipped > 0 ||
@@ -928,6 +931,62 @@ store_use_privsep(void)
 {
 	if (rl != NULL)
 		reclog_set_replace(rl, privsep_replace_cb, NULL);
+}
+
+int
+store_group(const char *name, gid_t user_gid, gid_t *gid)
+{
+	struct group gr, *res = NULL;
+	char *buf = NULL, *nbuf;
+	size_t bufsz = 4096;
+	int rc, found;
+
+	/* a group with many members needs more room */
+	for (;;) {
+		if ((nbuf = realloc(buf, bufsz)) == NULL) {
+			free(buf);
+			return -1;
+		}
+		buf = nbuf;
+		rc = getgrnam_r(name != NULL ? name :
+		    STATD_DEFAULT_STATUS_GROUP, &gr, buf, bufsz, &res);
+		if (rc != ERANGE || bufsz >= 1024 * 1024)
+			break;
+		bufsz *= 4;
+	}
+	if ((found = rc == 0 && res != NULL))
+		*gid = res->gr_gid;
+	free(buf);
+	if (found)
+		return 0;
+	if (rc != 0 && rc != ENOENT && rc != ESRCH) {
+		errno = rc;
+		return -1;
+	}
+	if (name != NULL) {
+		errno = ENOENT;
+		return -1;
+	}
+	*gid = user_gid;
+	return 0;
+}
+
+/*
+ * Through the open descriptor, not the path: the folder may be the user's,
+ * and a link put there must not make root give another file away.
+ */
+int
+store_give(uid_t uid, gid_t gid)
+{
+	int fd;
+
+	if (rl == NULL || (fd = reclog_fileno(rl)) == -1) {
+		errno = EBADF;
+		return -1;
+	}
+	if (fchown(fd, uid, gid) == -1 || fchmod(fd, STATD_STATUS_MODE) == -1)
+		return -1;
+	return 0;
 }
 
 int

@@ -20,7 +20,7 @@ for p in smsd samd samkeep samdctl; do
 	[ -x "$bin/$p" ] || { echo "Bail out! $bin/$p not built"; exit 1; }
 done
 command -v jq >/dev/null || { echo "Bail out! jq missing"; exit 1; }
-id statd >/dev/null 2>&1 || { echo "Bail out! no user statd (scripts/deps.sh)"; exit 1; }
+id _hmstatd >/dev/null 2>&1 || { echo "Bail out! no user _hmstatd (scripts/deps.sh)"; exit 1; }
 
 hm_hosts_create h1 h2 || { echo "Bail out! no test hosts"; exit 1; }
 W=$HM_WORK/smsd
@@ -84,9 +84,9 @@ tap_check "h2's reboot: hostmon.statd.notify on h1's stream and in its history" 
 	hm_wait_for 15 statd_posted
 from_statd() {
 	same "$(last_event hostmon.statd.notify | jq -r '.data.uid // .uid // empty')" \
-	    "$(id -u statd)"
+	    "$(id -u _hmstatd)"
 }
-tap_check "posted by statd's unprivileged server (uid statd)" from_statd
+tap_check "posted by statd's unprivileged server (uid _hmstatd)" from_statd
 tap_check "the lock manager was told too" nlm_wait h1 15 'mon_name h2 state'
 
 tap_check "SM_SIMU_CRASH on h1: hostmon.statd.reboot posted" \

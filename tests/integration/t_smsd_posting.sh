@@ -4,7 +4,7 @@
 # root and group _hostmon, mode 0660: a user outside the group cannot
 # connect at all.  Names under hostmon. and sys. (the suite's daemons and
 # smsd itself; the health state counts them) are taken only from the
-# post-trusted uids (root and statd by default): a member of the group
+# post-trusted uids (root and _hmstatd by default): a member of the group
 # that is not trusted (here _hmsmsd, smsd's own user) is refused them with
 # a log line, while its other names are taken.
 lib=$(cd "$(dirname "$0")/lib" && pwd) || exit 1
@@ -19,7 +19,7 @@ SMSCTL=$bin/smsctl
 [ -x "$SMSD" ] || { echo "Bail out! $SMSD not built"; exit 1; }
 command -v setpriv >/dev/null || { echo "Bail out! setpriv missing"; exit 1; }
 command -v jq >/dev/null || { echo "Bail out! jq missing"; exit 1; }
-for u in statd _hmsmsd nobody; do
+for u in _hmstatd _hmsmsd nobody; do
 	id "$u" >/dev/null 2>&1 || { echo "Bail out! no user $u (scripts/deps.sh)"; exit 1; }
 done
 getent group _hostmon >/dev/null || { echo "Bail out! no group _hostmon (scripts/deps.sh)"; exit 1; }
@@ -91,15 +91,15 @@ tap_check "the forged events are not in the history" \
 tap_check "the forged priority-700 events did not make the health critical" \
 	eval '! get /v1/health | jq -e ".checks[] | select(.component == \"events\")" >/dev/null'
 
-# --- trusted: statd (in the group) and root ----------------------------------
+# --- trusted: _hmstatd (in the group) and root -------------------------------
 trusted() {
-	as statd nogroup --init-groups "$SMSCTL" post -s "$SOCK" \
+	as _hmstatd nogroup --init-groups "$SMSCTL" post -s "$SOCK" \
 	    hostmon.statd.test notice "from statd" &&
 	hm_host_exec h1 "$SMSCTL" post -s "$SOCK" hostmon.root.test notice "from root" &&
 	hm_wait_for 5 eval '[ "$(count hostmon.statd.test)" = 1 ] && [ "$(count hostmon.root.test)" = 1 ]' &&
-	same "$(get '/v1/events?name=hostmon.statd.test' | jq -r '.events[0].uid')" "$(id -u statd)"
+	same "$(get '/v1/events?name=hostmon.statd.test' | jq -r '.events[0].uid')" "$(id -u _hmstatd)"
 }
-tap_check "statd and root post hostmon.* names" trusted
+tap_check "_hmstatd and root post hostmon.* names" trusted
 
 # --- post-trusted replaces the list; SIGHUP applies it -----------------------
 echo "post-trusted root _hmsmsd" >>"$W/smsd.conf"

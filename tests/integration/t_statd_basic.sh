@@ -55,8 +55,19 @@ else
 	tap_fail "rpcbind lists 100024 on four netids" "got: $reg"
 fi
 owner=$(stat -c %U "/proc/$STATD_PID")
-[ "$owner" = statd ] && tap_ok "the serving process runs as statd" ||
-	tap_fail "the serving process runs as statd" "owner: $owner"
+[ "$owner" = _hmstatd ] && tap_ok "the serving process runs as its default user, _hmstatd" ||
+	tap_fail "the serving process runs as _hmstatd" "owner: $owner"
+# A user that does not exist: refused before anything starts, in words that
+# name the user and the option that chooses another.
+nouser=$(hm_host_exec "$H1" "$STATD" -F -u hm-no-such-user -f "$HM_WORK/nouser.status" \
+    --pid-file "$HM_WORK/nouser.pid" 2>&1)
+rc=$?
+if [ $rc -eq 1 ] && [ "$nouser" = "rpc.statd: user hm-no-such-user does not exist: create it, or name another with -u" ] &&
+    [ ! -e "$HM_WORK/nouser.pid" ]; then
+	tap_ok "a missing user: exit 1, the error names the user and -u"
+else
+	tap_fail "a missing user: exit 1, the error names the user and -u" "status $rc: $nouser"
+fi
 pstatus=$(awk '/^CapEff/ { print $2 }' "/proc/$STATD_PID/status")
 [ "$pstatus" = 0000000000000000 ] && tap_ok "and has no capabilities left" ||
 	tap_fail "no capabilities" "CapEff $pstatus"

@@ -11,7 +11,7 @@ cd "$(dirname "$0")/../.." || exit 1
 . tests/integration/lib/hosts.sh
 . tests/integration/lib/statd.sh
 
-id statd >/dev/null 2>&1 || { echo "Bail out! no user statd (scripts/deps.sh)"; exit 1; }
+id _hmstatd >/dev/null 2>&1 || { echo "Bail out! no user _hmstatd (scripts/deps.sh)"; exit 1; }
 hm_hosts_create 1 || { echo "Bail out! no test host"; exit 1; }
 H=${HM_HOSTS[0]}
 LOG=$(st_dir "$H")/statd.log

@@ -19,7 +19,7 @@ B=${B:-build}
 SMSD=$ST_BUILD/bin/smsd
 [ -x "$SMSD" ] || { echo "Bail out! $SMSD not built"; exit 1; }
 command -v jq >/dev/null || { echo "Bail out! jq missing"; exit 1; }
-id statd >/dev/null 2>&1 || { echo "Bail out! no user statd (scripts/deps.sh)"; exit 1; }
+id _hmstatd >/dev/null 2>&1 || { echo "Bail out! no user _hmstatd (scripts/deps.sh)"; exit 1; }
 
 hm_hosts_create h1 h2 || { echo "Bail out! no test hosts"; exit 1; }
 A2=$(hm_host_addr h2)

@@ -32,7 +32,7 @@ started() {
 tap_check "statd starts: a root parent and its serving child, registered" started
 owner=$(hm_host_exec "$H" rpcinfo -s 127.0.0.1 | awk '$1 == 100024 { print $5 }')
 tap_check "the registration belongs to the serving user, who can remove it" \
-	same_text "$owner" "$(id -u statd)"
+	same_text "$owner" "$(id -u _hmstatd)"
 
 # SIGUSR1 to the pid a service manager knows: the statistics, not a death.
 before=$(grep -c 'notifications and .* callbacks pending' "$LOG")

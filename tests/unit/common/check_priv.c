@@ -2,7 +2,7 @@
  * Tests for priv: user lookup, and dropping root in a child process so the
  * test runner keeps its own privileges (also with CK_FORK=no).
  *
- * The dropping tests need root and the "statd" user that scripts/deps.sh
+ * The dropping tests need root and the "_hmstatd" user that scripts/deps.sh
  * creates; without root only the unprivileged behaviour is tested.
  */
 #include <sys/types.h>
@@ -21,7 +21,7 @@
 #include "priv.h"
 #include "../check_main.h"
 
-#define DROP_USER	"statd"
+#define DROP_USER	"_hmstatd"
 
 static int report_fd = -1;
 

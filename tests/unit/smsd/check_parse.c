@@ -238,7 +238,7 @@ START_TEST(config)
 END_TEST
 
 /*
- * Who may post the suite's names: root and statd by default; post-trusted
+ * Who may post the suite's names: root and _hmstatd by default; post-trusted
  * lines replace that list (users or uids, several lines add up); an
  * unknown user is an error.  The reserved prefixes are hostmon. and sys.
  */
@@ -249,7 +249,7 @@ START_TEST(post_trust)
 	uid_t statd_uid, nobody_uid;
 
 	/* getpwnam's answer is overwritten by the next look-up */
-	ck_assert_ptr_nonnull(pw = getpwnam("statd"));
+	ck_assert_ptr_nonnull(pw = getpwnam("_hmstatd"));
 	statd_uid = pw->pw_uid;
 	ck_assert_ptr_nonnull(pw = getpwnam("nobody"));
 	nobody_uid = pw->pw_uid;

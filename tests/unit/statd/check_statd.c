@@ -11,6 +11,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -226,6 +227,42 @@ reopen_store(void)
 	mon_free();
 	open_store();
 }
+
+/*
+ * The status file names hosts: readable by its group (smsd's user is in
+ * _hostmon), never by others, from creation and again at every start,
+ * whatever mode it was found with.  Owner and group here are the test's
+ * own, which any user may give a file.
+ */
+START_TEST(test_status_file_access)
+{
+	struct group *gr;
+	struct stat sb;
+	mode_t old_mask = umask(022);
+	gid_t g, want;
+
+	open_store();
+	umask(old_mask);
+	ck_assert_int_eq(stat(path, &sb), 0);
+	ck_assert_int_eq(sb.st_mode & 07777, 0640);
+	ck_assert_int_eq(chmod(path, 0604), 0);
+	ck_assert_int_eq(store_give(getuid(), getgid()), 0);
+	ck_assert_int_eq(stat(path, &sb), 0);
+	ck_assert_int_eq(sb.st_mode & 07777, 0640);
+	ck_assert_int_eq(sb.st_gid, getgid());
+
+	/* the default group, or the user's where the system has no _hostmon */
+	want = (gr = getgrnam(STATD_DEFAULT_STATUS_GROUP)) != NULL ?
+	    gr->gr_gid : 4242;
+	ck_assert_int_eq(store_group(NULL, 4242, &g), 0);
+	ck_assert_int_eq(g, want);
+	ck_assert_int_eq(store_group("root", 4242, &g), 0);
+	ck_assert_int_eq(g, 0);
+	errno = 0;
+	ck_assert_int_eq(store_group("hm-no-such-group", 4242, &g), -1);
+	ck_assert_int_eq(errno, ENOENT);
+}
+END_TEST
 
 static int
 do_mon(const char *mon_name, const char *my_name, int prog, int proc,
@@ -1229,6 +1266,7 @@ statd_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_mon_checks);
+	tcase_add_test(tc, test_status_file_access);
 	tcase_add_test(tc, test_mon_full);
 	tcase_add_test(tc, test_replay);
 	tcase_add_test(tc, test_unmon_all);
