@@ -8,11 +8,19 @@
  * restarted.  SIGTERM or SIGINT are passed on to the command; samkeep
  * waits for it and leaves.  samdctl and the init script find samkeep by
  * its pidfile.
+ *
+ * Detached, it gives the command /dev/null for stdin and stdout and a pipe
+ * for stderr, whose lines it logs: the command must not hold the starter's
+ * stdout or stderr, or `x=$(/etc/init.d/samd start)` would wait for samd
+ * to stop.  Until samd is ready those lines go to the starter's stderr
+ * as they are (samkeep's own, then); after that, to samkeep's log.
  */
+#include <fcntl.h>
 #include <sys/signalfd.h>
 #include <sys/timerfd.h>
 #include <sys/wait.h>
 
+#include <ctype.h>
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
@@ -37,6 +45,8 @@ static char	**cmd;
 static int	  ncmd;
 static char	*restart_arg;
 static const char *child_pidfile;
+static int	  err_pipe[2] = { -1, -1 };	/* the command's stderr */
+static int	  null_fd = -1;
 
 static const char usage_text[] =
     "usage: samkeep [-dF] [-c child_pidfile] "
@@ -63,12 +73,60 @@ spawn(void)
 	case 0:
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
+		/* dup2 leaves the copies without FD_CLOEXEC */
+		if (null_fd != -1 && (dup2(null_fd, STDIN_FILENO) == -1 ||
+		    dup2(null_fd, STDOUT_FILENO) == -1 ||
+		    dup2(err_pipe[1], STDERR_FILENO) == -1))
+			_exit(127);
 		execv(cmd[0], cmd);
 		dprintf(STDERR_FILENO, "samkeep: exec %s: %s\n", cmd[0],
 		    strerror(errno));
 		_exit(127);
 	}
 	return pid;
+}
+
+/*
+ * Log what the command wrote to stderr, a line at a time; a line longer
+ * than the buffer is logged in pieces, control characters as '?'.
+ */
+static void
+relay_stderr(int flush)
+{
+	static char buf[512];
+	static size_t len;
+	char *nl;
+	ssize_t n;
+	size_t i;
+
+	if (err_pipe[0] == -1)
+		return;
+	for (;;) {
+		n = read(err_pipe[0], buf + len, sizeof(buf) - 1 - len);
+		if (n > 0) {
+			for (i = len; i < len + (size_t)n; i++)
+				if (buf[i] != '\n' && iscntrl((unsigned char)buf[i]))
+					buf[i] = '?';
+			len += (size_t)n;
+		}
+		while ((nl = memchr(buf, '\n', len)) != NULL ||
+		    len == sizeof(buf) - 1 || (flush && len > 0 && n <= 0)) {
+			size_t line = nl != NULL ? (size_t)(nl - buf) : len;
+
+			buf[line] = '\0';
+			/* the starter still listens: to it, as written */
+			if (daemon_waiting())
+				dprintf(STDERR_FILENO, "%s\n", buf);
+			else
+				log_warnx("%s", buf);
+			if (nl != NULL)
+				line++;
+			memmove(buf, buf + line, len - line);
+			len -= line;
+		}
+		if (n <= 0 && !(n == -1 && errno == EINTR))
+			return;
+	}
 }
 
 /* Until the child's pidfile names it, or the child is gone. */
@@ -81,9 +139,12 @@ wait_ready(pid_t pid)
 	if (child_pidfile == NULL)
 		return 0;
 	while (mono_ms() < deadline) {
+		relay_stderr(0);
 		if (pidfile_check(child_pidfile) == pid)
 			return 0;
 		if (waitpid(pid, &status, WNOHANG) == pid) {
+			/* its last words before samkeep's own */
+			relay_stderr(1);
 			errno = ECHILD;
 			return -1;
 		}
@@ -127,7 +188,7 @@ main(int argc, char *argv[])
 	struct sam_failcount fc;
 	struct signalfd_siginfo si;
 	struct itimerspec its;
-	struct pollfd pfd[2];
+	struct pollfd pfd[3];
 	struct pidfh *pfh = NULL;
 	const char *pidpath = NULL, *lf;
 	char how[64], *end;
@@ -192,6 +253,13 @@ main(int argc, char *argv[])
 	}
 	if (!fg && daemon_detach() == -1)
 		fatal("daemon");
+	if (!fg) {
+		if ((null_fd = open("/dev/null", O_RDWR | O_CLOEXEC)) == -1)
+			fatal("/dev/null");
+		if (pipe2(err_pipe, O_CLOEXEC) == -1 ||
+		    fcntl(err_pipe[0], F_SETFL, O_NONBLOCK) == -1)
+			fatal("pipe");
+	}
 	if (pfh != NULL && pidfile_write(pfh) == -1)
 		fatal("%s", pidpath);
 
@@ -220,12 +288,16 @@ main(int argc, char *argv[])
 	pfd[0].events = POLLIN;
 	pfd[1].fd = tfd;
 	pfd[1].events = POLLIN;
+	pfd[2].fd = err_pipe[0];	/* -1 in the foreground: ignored */
+	pfd[2].events = POLLIN;
 	while (!quit) {
-		if (poll(pfd, 2, -1) == -1) {
+		if (poll(pfd, 3, -1) == -1) {
 			if (errno == EINTR)
 				continue;
 			fatal("poll");
 		}
+		if (pfd[2].revents & POLLIN)
+			relay_stderr(0);
 		if (pfd[1].revents & POLLIN) {
 			uint64_t ticks;
 
@@ -286,6 +358,7 @@ main(int argc, char *argv[])
 	}
 	if (child > 0)
 		stop_child(child);
+	relay_stderr(1);
 	if (pfh != NULL)
 		pidfile_remove(pfh);
 	return rc;
