@@ -25,6 +25,13 @@ export function emphasis(words) {
 	return EMPHASIS[worst];
 }
 
+// The newer of the member's last membership change (corosync's) and the
+// last change of its state that smsd saw; '—' when neither is known.
+function lastChange(m) {
+	const t = [m.membership_changed_ms, m.state_changed_ms].filter((x) => typeof x === 'number');
+	return t.length ? clock(Math.max(...t)) : '—';
+}
+
 // "state ↑ up": a word with its icon, and what it is the word for.
 function status(kind, word) {
 	return h('span', { class: 'pair', 'data-kind': kind }, h('span', { class: 'lbl' }, kind), badge(word));
@@ -59,13 +66,13 @@ function card(m, go) {
 		    ['load', Array.isArray(sys.load) ? sys.load.map((x) => num(x)).join('  ') : '—'],
 		    ['memory', mem ? `${bytes(mem.available)} free of ${bytes(mem.total)}` : '—'],
 		    ['CPUs', sys.cpus],
-		    ['last change', m.membership_changed_ms ? clock(m.membership_changed_ms) : '—'],
+		    ['last change', lastChange(m)],
 		]));
 	} else {
 		body.push(facts([
 		    ['address', `${clean(m.address)} port ${clean(m.port)}`],
 		    ['error', clean(m.error || 'no answer')],
-		    ['last change', m.membership_changed_ms ? clock(m.membership_changed_ms) : '—'],
+		    ['last change', lastChange(m)],
 		]));
 	}
 	const links = h('p', { class: 'card-links' },

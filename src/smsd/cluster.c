@@ -34,6 +34,12 @@ struct mctx {
 	json_t		*result;
 };
 
+struct seen {
+	char		name[SMSD_NAME_MAX + 1];
+	int		up;
+	int64_t		changed_ms;
+};
+
 struct cluster_state {
 	struct smsd	*d;
 	int		inflight;
@@ -46,6 +52,10 @@ struct cluster_state {
 	int64_t		gathered_ms;
 	char		*body;
 	size_t		bodylen;
+	/* each member's state when last gathered, and when this smsd saw it
+	   change (0: not since it started) */
+	struct seen	seen[SMSD_MAX_MEMBERS];
+	int		nseen;
 };
 
 static struct cluster_state *state(struct smsd *);
@@ -90,12 +100,38 @@ cluster_invalidate(struct smsd *d)
 
 static void	member_failed(struct mctx *, const char *);
 
+/*
+ * When member i's state (up or unreachable) last changed, as this smsd
+ * saw it: 0 until it has seen a change.  The members may differ from one
+ * gathering to the next (a reload, corosync): those gone are forgotten.
+ */
+static int64_t
+state_seen(struct cluster_state *cs, struct seen *next, int i, int up)
+{
+	const char *name = cs->list[i].name;
+	int k;
+
+	snprintf(next[i].name, sizeof(next[i].name), "%s", name);
+	next[i].up = up;
+	next[i].changed_ms = 0;
+	for (k = 0; k < cs->nseen; k++) {
+		if (strcmp(cs->seen[k].name, name) != 0)
+			continue;
+		next[i].changed_ms = cs->seen[k].up != up ? real_ms() :
+		    cs->seen[k].changed_ms;
+		break;
+	}
+	return next[i].changed_ms;
+}
+
 static void
 finish(struct cluster_state *cs)
 {
 	struct smsd *d = cs->d;
 	json_t *arr = json_array(), *o, *view;
-	int i, up = 0;
+	struct seen next[SMSD_MAX_MEMBERS];
+	int64_t changed;
+	int i, up = 0, isup;
 
 	if (cs->deadline != NULL)
 		evtimer_del(cs->deadline);
@@ -118,8 +154,12 @@ finish(struct cluster_state *cs)
 			    (json_int_t)cs->list[i].changed_ms) : json_null());
 		}
 
-		if (json_is_object(m->result) &&
-		    json_object_get(m->result, "error") == NULL) {
+		isup = json_is_object(m->result) &&
+		    json_object_get(m->result, "error") == NULL;
+		changed = state_seen(cs, next, i, isup);
+		json_object_set_new(e, "state_changed_ms", changed != 0 ?
+		    json_integer((json_int_t)changed) : json_null());
+		if (isup) {
 			json_object_set_new(e, "state", json_string("up"));
 			json_object_set(e, "health", json_object_get(m->result,
 			    "health"));
@@ -136,6 +176,8 @@ finish(struct cluster_state *cs)
 		m->result = NULL;
 		json_array_append_new(arr, e);
 	}
+	memcpy(cs->seen, next, sizeof(next[0]) * (size_t)cs->n);
+	cs->nseen = cs->n;
 	o = json_pack("{s:s, s:i, s:i, s:o}", "member", d->conf.member_name,
 	    "members_total", cs->n, "members_up", up, "members", arr);
 	if (o != NULL && (view = corosync_view(d)) != NULL) {

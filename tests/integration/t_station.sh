@@ -326,8 +326,13 @@ down_up() {
 	start_smsd h2
 	st wait_state h2 up 5 || return 1
 	note "h2 shown up again after $(jq .seconds <<<"$ST") s"
+	# the card's last change: when h1's smsd saw h2 come back
+	get /v1/cluster "$W/cluster.json" &&
+	jq -e '.members[] | select(.name == "h2") | .state_changed_ms | type == "number"' \
+	    "$W/cluster.json" >/dev/null && st cluster "$W/cluster.json" &&
+	st card h2 && note "h2's card after: $(jq -c 'del(.ok)' <<<"$ST")"
 }
-check "station: h2's smsd killed: unreachable within 5 s, then back, no reload" down_up
+check "station: h2's smsd killed: unreachable within 5 s, then back, no reload, its last change shown" down_up
 
 # --- smsd restarts: the page reconnects and resumes ---------------------------------
 reconnect() {

@@ -162,6 +162,11 @@ class Station:
                            "CPUs": str(s["cpus"])}
                 else:
                     exp = {"error": clean(m.get("error") or "no answer")}
+                # the newer of the membership's and the state's last change
+                t = [x for x in (m.get("membership_changed_ms"), m.get("state_changed_ms"))
+                     if isinstance(x, int)]
+                exp["last change"] = time.strftime("%Y-%m-%d %H:%M:%S",
+                                                   time.localtime(max(t) // 1000)) if t else "\u2014"
                 for k, v in exp.items():
                     if f.get(k) != v:
                         raise Fail("%r %s: shown %r, JSON %r" % (m["name"], k, f.get(k), v))
