@@ -49,7 +49,7 @@ samlog() { echo "$(sam_dir "$1")/samd.log"; }
 pid_of() { cat "$(sam_dir "$1")/.state/$2.pid" 2>/dev/null; }
 
 for h in h1 h2 h3; do
-	# The shipped uidgid.d entry: smsd reconnects as user statd.
+	# The shipped uidgid.d entry: smsd reconnects as its user _hmsmsd.
 	d=$(hm_host_dir "$h")/fs/etc/corosync/uidgid.d
 	mkdir -p "$d" && install -m 644 "$top/etc/corosync/uidgid.d/smsd" "$d/smsd"
 	hm_corosync_start "$h" || { echo "Bail out! corosync did not start in $h"; exit 1; }
@@ -246,7 +246,7 @@ smsd_back() {
 	cluster_view && [ "$(jfield .membership_source)" = corosync ] &&
 	[ "$(jfield '.members[] | select(.name == "h3") | .membership')" = unreachable ]
 }
-tap_check "(d) h1's smsd (user statd) reconnected: corosync's list, h3 unreachable" \
+tap_check "(d) h1's smsd (user _hmsmsd) reconnected: corosync's list, h3 unreachable" \
 	hm_wait_for 10 smsd_back
 m1=$(mark h1)
 hm_corosync_start h3 || tap_diag "corosync did not start again in h3"
