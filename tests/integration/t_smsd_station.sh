@@ -391,10 +391,11 @@ tap_check "stream?frames=message after an unknown id: an smsd.reset frame, no id
 # h3 stops with a message stream open: its last frame says so, unnamed
 hm_host_spawn h3 "$W/stop.raw" curl -sN "http://127.0.0.1:596/v1/events/stream?frames=message" >/dev/null
 stopcurl=$HM_LAST_PID
+gone() { ! hm_pid_alive "$1"; }
 frames_stopping() {
 	hm_wait_for 5 grep -q 'smsd event stream' "$W/stop.raw" &&
 	hm_host_kill "${pid[h3]}" TERM &&
-	hm_wait_for 5 eval '! hm_pid_alive "$stopcurl"' || return 1
+	hm_wait_for 5 gone "$stopcurl" || return 1
 	tr -d '\r' <"$W/stop.raw" >"$W/s"
 	{ ! grep -q '^event:' "$W/s"; } &&
 	sed -n 's/^data: //p' "$W/s" | jq -s -e 'length >= 1 and
@@ -403,7 +404,7 @@ frames_stopping() {
 }
 tap_check "smsd stopping: a message stream's last frame is an unnamed smsd.stopping" frames_stopping
 # h3 again, keeping only 16 events
-hm_wait_for 5 eval '! hm_pid_alive "${pid[h3]}"'
+hm_wait_for 5 gone "${pid[h3]}"
 echo "event-history 16" >>"$HM_WORK/h3/smsd.conf"
 hm_host_spawn h3 "$HM_WORK/h3/out.log" "$SMSD" -f "$HM_WORK/h3/smsd.conf" >/dev/null
 pid[h3]=$HM_LAST_PID
