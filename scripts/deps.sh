@@ -152,10 +152,10 @@ for p in $want; do
 	esac
 done
 
-# The daemons' own system users: rpc.statd drops to "statd" (the name
-# nfs-common uses too; the hostmon-statd package runs it as "_hmstatd"),
-# ssd to "_hmssd", smsd to "_hmsmsd"; the group "_hostmon" may write to
-# smsd's posting socket.
+# The daemons' own system users: rpc.statd drops to "_hmstatd", ssd to
+# "_hmssd", smsd to "_hmsmsd"; the group "_hostmon" may write to smsd's
+# posting socket and read statd's status file.  "statd" is nfs-common's,
+# which the tests run as the real peer.
 ensure_users() {
 	getent group _hostmon >/dev/null || groupadd --system _hostmon
 	if ! getent passwd statd >/dev/null; then
