@@ -84,7 +84,7 @@ static uint32_t held_hashof(const void *p) { return ((const struct held *)p)->ha
 static struct rpcio	*io;
 static struct htab	 cbs = { .hashof = cb_hashof };
 static struct htab	 helds = { .hashof = held_hashof };
-static TAILQ_HEAD(, cb)	 waiting = TAILQ_HEAD_INITIALIZER(waiting);
+static TAILQ_HEAD(cbqueue, cb) waiting = TAILQ_HEAD_INITIALIZER(waiting);
 static unsigned		 inflight;
 static unsigned long	 retries;
 
