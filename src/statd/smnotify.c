@@ -286,12 +286,15 @@ retire_monitored(struct smn_run *r, const char *dir)
 
 /*
  * What is made in the folder belongs to the folder's owner (nfs-utils'
- * statd runs as that user and must go on writing there).
+ * statd runs as that user and must go on writing there).  That owner may
+ * put a symbolic link in the name's place meanwhile: the link itself is
+ * given, never what it points to.
  */
 static void
 give(const char *path, const struct stat *dirsb)
 {
-	if (geteuid() == 0 && chown(path, dirsb->st_uid, dirsb->st_gid) == -1)
+	if (geteuid() == 0 && fchownat(AT_FDCWD, path, dirsb->st_uid,
+	    dirsb->st_gid, AT_SYMLINK_NOFOLLOW) == -1)
 		log_warn("chown %s", path);
 }
 
