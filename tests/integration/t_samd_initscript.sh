@@ -105,7 +105,7 @@ stdio_not_pipes() {
 }
 tap_check "samkeep's and samd's stdio: no pipe but samd's stderr to samkeep" stdio_not_pipes
 tap_check "samd logs to its log file as before" \
-	hm_wait_for 10 grep -q 'samd' "$outside/samd.log"
+	hm_wait_for 10 grep -q "running (pid $samd_pid)" "$outside/samd.log"
 stop_keeper
 tap_check "samkeep, stopped by its pid, is gone with samd" \
 	eval '! hm_pid_alive "$KEEP" && ! hm_pid_alive "$samd_pid"'

@@ -368,7 +368,8 @@ frames_message() {
 	same "$(grep '^event:' "$W/s" | paste -sd' ')" "event: app.frames.e2 event: app.frames.e3" &&
 	{ ! grep -q '^retry:' "$W/s"; } || { cat "$W/s"; return 1; }
 	# live, not only the replay: an event posted while the stream is open
-	{ sleep 0.7; post h1 app.frames.live four; } &
+	: >"$W/raw"
+	{ hm_wait_for 2 grep -q 'smsd event stream' "$W/raw" && post h1 app.frames.live four; } &
 	sse h1 "$W/s" "/v1/events/stream?frames=message&name=app.frames.*"
 	wait $! || return 1
 	same "$(datas "$W/s" | cut -d' ' -f2)" app.frames.live && [ "$(seqs "$W/s")" -gt "$s3" ] &&
